@@ -1,0 +1,406 @@
+"""Load a folder, file or list of article exports into the four ``Corpus`` DataFrames."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .constants import READERS, RISK_DTYPE
+from .exceptions import CorpusError
+from .parse import WORD_RE, Article, HouseFormat, ParseError, decode, parse_article
+from .styleguide import Styleguide, as_styleguide, normalize_heading
+
+#: Files larger than this are not parsed (an export of one article is a few kB).
+DEFAULT_MAX_BYTES = 2_000_000
+METADATA_DATE_COLUMNS = ("published", "last_reviewed")
+_CHUNK = 256
+
+ARTICLE_COLUMNS = {
+    "article_id": "string", "path": "string", "format": "string", "title": "string",
+    "title_line": "Int64", "risk_level": RISK_DTYPE, "risk_label_raw": "string",
+    "risk_label_line": "Int64", "intro": "string", "intro_line": "Int64",
+    "word_count": "Int64", "section_count": "Int64", "risk_count": "Int64",
+    "has_disclaimer": "bool", "disclaimer": "string", "disclaimer_line": "Int64",
+    "content_sha256": "string",
+}
+SECTION_COLUMNS = {
+    "article_id": "string", "position": "Int64", "heading": "string", "section": "string",
+    "line": "Int64", "body_line": "Int64", "text": "string", "word_count": "Int64",
+    "paragraph_count": "Int64",
+}
+RISK_COLUMNS = {"article_id": "string", "position": "Int64", "risk": "string", "line": "Int64"}
+ERROR_COLUMNS = {"path": "string", "error": "string", "message": "string"}
+
+
+@dataclass
+class Corpus:
+    """The article corpus as four DataFrames (see DESIGN.md, "Data contract").
+
+    Attributes
+    ----------
+    articles : DataFrame
+        One row per parsed article, keyed by ``article_id`` (the file stem).
+    sections : DataFrame
+        One row per article x section in document order; ``section`` is the canonical key
+        or NA for a heading that is not a house section.
+    risks : DataFrame
+        One row per bullet under Health Risks.
+    errors : DataFrame
+        One row per discovered file that could not be read as an article.
+    root : Path
+        The folder ``path`` columns are relative to.
+
+    Examples
+    --------
+    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
+    >>> corpus.articles["risk_level"].value_counts()  # doctest: +SKIP
+    """
+
+    articles: pd.DataFrame
+    sections: pd.DataFrame
+    risks: pd.DataFrame
+    errors: pd.DataFrame
+    root: Path = field(default_factory=Path)
+
+    def __repr__(self) -> str:
+        return (f"Corpus({len(self.articles)} articles, {len(self.sections)} sections, "
+                f"{len(self.risks)} risks, {len(self.errors)} errors, root={str(self.root)!r})")
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of every article's content hash: equal corpora have equal fingerprints."""
+        digest = hashlib.sha256()
+        for sha in sorted(self.articles["content_sha256"].dropna()):
+            digest.update(sha.encode())
+        return digest.hexdigest()
+
+
+def house_format(styleguide: Styleguide | str | Path | None = None) -> HouseFormat:
+    """The heading and label spellings the parser accepts, from the style guide."""
+    sg = as_styleguide(styleguide)
+    return HouseFormat(headings=dict(sg.heading_index), labels=dict(sg.label_index),
+                       normalize=normalize_heading)
+
+
+# ------------------------------------------------------------------------------ discovery
+def _discover(source: str | Path | Sequence[str | Path]) -> tuple[Path, list[Path], list[dict]]:
+    """Files to read, the root their paths are relative to, and discovery errors."""
+    if isinstance(source, (str, os.PathLike)):
+        root = Path(source)
+        if not root.exists() and not root.is_symlink():
+            raise FileNotFoundError(f"corpus not found: {root}")
+        if root.is_file():
+            return root.parent, [root], []
+        return root, *_walk(root)
+    paths = [Path(p) for p in source]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"corpus file(s) not found: {', '.join(missing[:5])}"
+                                + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
+    if not paths:
+        return Path("."), [], []
+    root = Path(os.path.commonpath([p.resolve().parent for p in paths]))
+    files, errors = [], []
+    for p in paths:
+        if p.is_dir():
+            sub_files, sub_errors = _walk(p)
+            files += sub_files
+            errors += sub_errors
+        else:
+            files.append(p)
+    return root, files, errors
+
+
+def _walk(root: Path) -> tuple[list[Path], list[dict]]:
+    """All article files below ``root``, following links but never looping."""
+    files: list[Path] = []
+    errors: list[dict] = []
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True,
+                                                onerror=lambda e: errors.append(_walk_error(e))):
+        info = os.stat(dirpath)
+        if (info.st_dev, info.st_ino) in seen:
+            errors.append({"path": dirpath, "error": "symlink_loop",
+                           "message": "this folder links back to a folder already read; skipped"})
+            dirnames[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            if Path(name).suffix.lower() in READERS:
+                files.append(Path(dirpath, name))
+    return files, errors
+
+
+def _walk_error(exc: OSError) -> dict:
+    return {"path": exc.filename or "?", "error": "unreadable",
+            "message": f"cannot list this folder: {exc.strerror or exc}"}
+
+
+# ------------------------------------------------------------------------------ reading
+def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTES
+                 ) -> tuple[Article, str]:
+    """Read and parse one file; returns the article and the SHA-256 of its bytes.
+
+    Raises ``ParseError`` (with ``kind``) for anything that is not a readable article.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        kind = "unreadable" if path.is_symlink() else "missing"
+        raise ParseError(kind, f"cannot open the file: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ParseError("not_text", "not a regular file")
+    if info.st_size > max_bytes:
+        raise ParseError("too_large", f"{info.st_size:,} bytes, over the {max_bytes:,}-byte "
+                         "limit for one article")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ParseError("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise ParseError("too_large", f"the file grew past the {max_bytes:,}-byte limit "
+                         "while being read")
+    text = decode(data)
+    return parse_article(text, fmt, READERS[path.suffix.lower()]), hashlib.sha256(data).hexdigest()
+
+
+def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int) -> list:
+    """Read a chunk of (article_id, absolute path, relative path); returns result tuples."""
+    out = []
+    for article_id, path, rel in jobs:
+        try:
+            article, sha = read_article(Path(path), fmt, max_bytes)
+            out.append(("ok", article_id, rel, article, sha))
+        except ParseError as exc:
+            out.append(("error", article_id, rel, exc.kind, str(exc)))
+        except Exception as exc:  # one broken file must never stop the rest
+            out.append(("error", article_id, rel, "parse_failed",
+                        f"unexpected {type(exc).__name__}: {exc}"))
+    return out
+
+
+def _word_count(text: str) -> int:
+    return len(WORD_RE.findall(text))
+
+
+class _Frames:
+    """Column lists the articles are appended to, turned into typed DataFrames at the end."""
+
+    def __init__(self) -> None:
+        self.articles = {c: [] for c in ARTICLE_COLUMNS}
+        self.sections = {c: [] for c in SECTION_COLUMNS}
+        self.risks = {c: [] for c in RISK_COLUMNS}
+        self.errors = {c: [] for c in ERROR_COLUMNS}
+
+    def add_error(self, path: str, kind: str, message: str) -> None:
+        self.errors["path"].append(path)
+        self.errors["error"].append(kind)
+        self.errors["message"].append(message)
+
+    def add_article(self, article_id: str, rel: str, fmt: str, a: Article, sha: str) -> None:
+        words = _word_count(a.intro)
+        risk_position = 0
+        for position, s in enumerate(a.sections, start=1):
+            text = "\n".join(s.lines)
+            count = _word_count(text)
+            words += count
+            col = self.sections
+            col["article_id"].append(article_id)
+            col["position"].append(position)
+            col["heading"].append(s.heading)
+            col["section"].append(s.key)
+            col["line"].append(s.line)
+            col["body_line"].append(s.body_line)
+            col["text"].append(text)
+            col["word_count"].append(count)
+            col["paragraph_count"].append(
+                sum(1 for block in text.split("\n\n") if block.strip()))
+            for risk, line in s.bullets:
+                risk_position += 1
+                self.risks["article_id"].append(article_id)
+                self.risks["position"].append(risk_position)
+                self.risks["risk"].append(risk)
+                self.risks["line"].append(line)
+        values = {
+            "article_id": article_id, "path": rel, "format": fmt, "title": a.title,
+            "title_line": a.title_line, "risk_level": a.risk_level,
+            "risk_label_raw": a.risk_label_raw, "risk_label_line": a.risk_label_line,
+            "intro": a.intro, "intro_line": a.intro_line, "word_count": words,
+            "section_count": len(a.sections), "risk_count": risk_position,
+            "has_disclaimer": a.disclaimer is not None, "disclaimer": a.disclaimer,
+            "disclaimer_line": a.disclaimer_line, "content_sha256": sha,
+        }
+        for column, value in values.items():
+            self.articles[column].append(value)
+
+    def build(self, root: Path) -> Corpus:
+        def frame(columns: dict, dtypes: dict) -> pd.DataFrame:
+            return pd.DataFrame({c: pd.Series(v, dtype=dtypes[c]) for c, v in columns.items()})
+
+        return Corpus(
+            articles=frame(self.articles, ARTICLE_COLUMNS),
+            sections=frame(self.sections, SECTION_COLUMNS),
+            risks=frame(self.risks, RISK_COLUMNS),
+            errors=frame(self.errors, ERROR_COLUMNS),
+            root=root,
+        )
+
+
+def load_corpus(
+    source: str | Path | Sequence[str | Path],
+    *,
+    metadata: str | Path | None = None,
+    styleguide: Styleguide | str | Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = 1,
+    progress: bool | None = None,
+) -> Corpus:
+    """Load article exports into a ``Corpus``.
+
+    Every discovered file lands in exactly one of ``articles`` or ``errors``: a file that
+    cannot be read as an article (empty, binary, not UTF-8, over ``max_bytes``, no title,
+    a second file with the same stem) becomes an ``errors`` row and the rest load normally.
+
+    Parameters
+    ----------
+    source : path or list of paths
+        A folder (every ``*.txt``, ``*.md``, ``*.html`` below it, hidden entries skipped),
+        one file, or a list of files and folders. The reader is chosen by extension.
+    metadata : path, optional
+        CSV keyed by ``article_id`` (category, author, published, last_reviewed, ...),
+        merged into ``articles``.
+    styleguide : Styleguide or path, optional
+        Supplies the heading aliases and risk-label spellings; the house defaults otherwise.
+    max_bytes : int
+        Files larger than this become ``too_large`` errors.
+    jobs : int or None
+        Worker processes for reading and parsing; None means all cores. Results are in the
+        same order whatever the number.
+    progress : bool or None
+        Show a progress bar on stderr; None shows it only when stderr is a terminal.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``source`` (or a listed file) does not exist.
+
+    Examples
+    --------
+    >>> corpus = load_corpus("data/articles", metadata="data/catalog.csv")  # doctest: +SKIP
+    >>> corpus.sections.query("section.isna()")[["article_id", "heading"]]  # doctest: +SKIP
+    """
+    fmt = house_format(styleguide)
+    root, files, discovery_errors = _discover(source)
+    frames = _Frames()
+    for error in discovery_errors:
+        frames.add_error(_relative(Path(error["path"]), root), error["error"], error["message"])
+
+    seen: dict[str, str] = {}
+    todo: list[tuple[str, str, str]] = []
+    for path in files:
+        rel = _relative(path, root)
+        article_id = path.stem
+        if article_id in seen:
+            frames.add_error(rel, "duplicate_id", f"article_id {article_id!r} is already used "
+                             f"by {seen[article_id]}; rename one of the files")
+            continue
+        seen[article_id] = rel
+        todo.append((article_id, str(path), rel))
+
+    chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+    workers = os.cpu_count() or 1 if jobs is None else max(1, jobs)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=len(todo), unit="file", desc="reading", disable=not show or not todo,
+               file=sys.stderr)
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = pool.map(_read_many, chunks, [fmt] * len(chunks),
+                               [max_bytes] * len(chunks))
+            _collect(results, frames, bar)
+    else:
+        _collect((_read_many(c, fmt, max_bytes) for c in chunks), frames, bar)
+    bar.close()
+
+    corpus = frames.build(root)
+    if metadata is not None:
+        corpus = _merge_metadata(corpus, Path(metadata))
+    return corpus
+
+
+def _collect(results: Iterable[list], frames: _Frames, bar) -> None:
+    for chunk in results:
+        for item in chunk:
+            if item[0] == "ok":
+                _, article_id, rel, article, sha = item
+                frames.add_article(article_id, rel, _reader_of(rel), article, sha)
+            else:
+                _, _, rel, kind, message = item
+                frames.add_error(rel, kind, message)
+        bar.update(len(chunk))
+
+
+def _reader_of(rel: str) -> str:
+    return READERS[Path(rel).suffix.lower()]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
+    """Left-join the metadata CSV onto ``articles``; bad cells become ``metadata`` errors."""
+    if not path.is_file():
+        raise FileNotFoundError(f"metadata file not found: {path}")
+    try:
+        meta = pd.read_csv(path, dtype="string", encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise CorpusError(f"{path}: cannot read the metadata CSV: {exc}") from None
+    if "article_id" not in meta.columns:
+        raise CorpusError(f"{path}: the metadata CSV has no 'article_id' column "
+                          f"(columns: {', '.join(meta.columns)})")
+    errors = corpus.errors
+    problems = []
+    duplicated = meta["article_id"].duplicated(keep="first")
+    for article_id in meta.loc[duplicated, "article_id"]:
+        problems.append({"path": str(path), "error": "metadata",
+                         "message": f"article_id {article_id!r} appears twice; the first row "
+                                    "is used"})
+    meta = meta.loc[~duplicated]
+    for column in METADATA_DATE_COLUMNS:
+        if column not in meta.columns:
+            continue
+        parsed = pd.to_datetime(meta[column], errors="coerce", format="ISO8601")
+        bad = parsed.isna() & meta[column].notna()
+        for article_id, value in zip(meta.loc[bad, "article_id"], meta.loc[bad, column],
+                                     strict=True):
+            problems.append({"path": str(path), "error": "metadata",
+                             "message": f"{article_id}: {column} {value!r} is not a date "
+                                        "(use YYYY-MM-DD)"})
+        meta[column] = parsed
+    clash = [c for c in meta.columns if c in corpus.articles.columns and c != "article_id"]
+    meta = meta.drop(columns=clash)
+    articles = corpus.articles.merge(meta, on="article_id", how="left", validate="one_to_one")
+    if problems:
+        errors = pd.concat([errors, pd.DataFrame(problems).astype(ERROR_COLUMNS)],
+                           ignore_index=True)
+    return Corpus(articles=articles, sections=corpus.sections, risks=corpus.risks,
+                  errors=errors, root=corpus.root)
