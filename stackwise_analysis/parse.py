@@ -187,6 +187,8 @@ def _html_lines(text: str) -> list[_Line]:
             lines.append(_Line(body, number, "bullet", body))
             continue
         else:
+            if lines and lines[-1].kind == "bullet":
+                lines.append(_Line("", number, "blank"))
             lines.append(_Line(body, number, "text"))
         lines.append(_Line("", number, "blank"))
     return lines

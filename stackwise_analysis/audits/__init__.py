@@ -1,0 +1,144 @@
+"""Run every audit over a corpus: ``audit(corpus) -> Audit`` with findings and metric tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..constants import AUDITS, SEVERITIES
+from ..corpus import Corpus
+from ..styleguide import Styleguide, as_styleguide
+from .findings import FINDINGS_COLUMNS, make_findings
+
+#: Overall verdict per article, least to most serious.
+STATUS_DTYPE = pd.CategoricalDtype(["pass", "warn", "fail"], ordered=True)
+
+
+@dataclass
+class Audit:
+    """Everything the audits found in one corpus.
+
+    Attributes
+    ----------
+    findings : DataFrame
+        One row per broken rule (columns in ``FINDINGS_COLUMNS``), sorted by article,
+        audit and line.
+    readability : DataFrame
+        Counts and scores per article (``scope == "article"``) and per intro/section.
+    risk_summary : DataFrame
+        Label distribution overall and cross-tabulated (dimension, group, risk_level).
+    scorecard : DataFrame
+        One row per article: findings counted by audit and severity, and ``status``
+        (pass / warn / fail).
+    """
+
+    findings: pd.DataFrame
+    readability: pd.DataFrame
+    risk_summary: pd.DataFrame
+    scorecard: pd.DataFrame
+    styleguide: Styleguide | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        counts = self.findings["severity"].value_counts().reindex(SEVERITIES, fill_value=0)
+        return (f"Audit({len(self.scorecard)} articles, {len(self.findings)} findings: "
+                + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")")
+
+    def at_or_above(self, severity: str) -> pd.DataFrame:
+        """Findings at ``severity`` or worse, e.g. ``audit.at_or_above("warning")``."""
+        return self.findings[self.findings["severity"] >= severity]
+
+
+def audit_articles(corpus: Corpus, styleguide: Styleguide, *, as_of: dt.date | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-article stage: findings of all four audits and the readability table.
+
+    Every row depends on one article only, so a corpus may be split by article, audited in
+    pieces (processes, a cluster, a cache) and concatenated to the same result.
+    """
+    from .compliance import compliance_findings
+    from .completeness import completeness_findings
+    from .readability import readability_findings, readability_table
+    from .risk import risk_findings
+
+    readability = readability_table(corpus, styleguide)
+    findings = make_findings([
+        risk_findings(corpus, styleguide),
+        completeness_findings(corpus, styleguide),
+        readability_findings(readability, styleguide),
+        compliance_findings(corpus, styleguide, as_of=as_of),
+    ])
+    return sort_findings(findings), readability
+
+
+def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Deterministic order: article, audit (report order), line, check, evidence."""
+    order = findings.assign(_audit=findings["audit"].map({a: i for i, a in enumerate(AUDITS)}))
+    order = order.sort_values(["article_id", "_audit", "line", "check", "section", "evidence"],
+                              na_position="last", kind="stable")
+    return order.drop(columns="_audit").reset_index(drop=True)
+
+
+def scorecard(corpus: Corpus, findings: pd.DataFrame,
+              readability: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per article: counts of findings by audit and severity, and a verdict.
+
+    ``status`` is ``fail`` with any blocker, ``warn`` with any warning, else ``pass``.
+    """
+    articles = corpus.articles[["article_id", "title", "risk_level", "word_count"]].copy()
+    counts = pd.crosstab(findings["article_id"], [findings["audit"], findings["severity"]],
+                         dropna=False)
+    columns = pd.MultiIndex.from_product([AUDITS, SEVERITIES])
+    counts = counts.reindex(columns=columns, fill_value=0)
+    counts.columns = [f"{a}_{s}" for a, s in counts.columns]
+    card = articles.merge(counts, left_on="article_id", right_index=True, how="left")
+    count_cols = list(counts.columns)
+    card[count_cols] = card[count_cols].fillna(0).astype("Int64")
+    for severity in SEVERITIES:
+        card[severity] = card[[f"{a}_{severity}" for a in AUDITS]].sum(axis=1).astype("Int64")
+    if readability is not None and len(readability):
+        grade = readability.loc[readability["scope"] == "article",
+                                ["article_id", "flesch_kincaid_grade"]]
+        card = card.merge(grade.rename(columns={"flesch_kincaid_grade": "grade"}),
+                          on="article_id", how="left")
+    status = pd.Series("pass", index=card.index)
+    status[card["warning"] > 0] = "warn"
+    status[card["blocker"] > 0] = "fail"
+    card["status"] = status.astype(STATUS_DTYPE)
+    return card.reset_index(drop=True)
+
+
+def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
+          as_of: dt.date | None = None) -> Audit:
+    """Audit a corpus against the house rules.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        From ``load_corpus``.
+    styleguide : Styleguide or path, optional
+        The house rules; the packaged ``styleguide.yml`` when None.
+    as_of : date, optional
+        The day staleness is judged on; today when None.
+
+    Examples
+    --------
+    >>> from stackwise_analysis import load_corpus, audit
+    >>> result = audit(load_corpus("data/articles"))  # doctest: +SKIP
+    >>> result.at_or_above("blocker")[["article_id", "check"]]  # doctest: +SKIP
+    """
+    from .risk import risk_summary
+
+    sg = as_styleguide(styleguide)
+    findings, readability = audit_articles(corpus, sg, as_of=as_of)
+    return Audit(
+        findings=findings,
+        readability=readability,
+        risk_summary=risk_summary(corpus, readability, sg),
+        scorecard=scorecard(corpus, findings, readability),
+        styleguide=sg,
+    )
+
+
+__all__ = ["FINDINGS_COLUMNS", "Audit", "audit", "audit_articles", "scorecard"]

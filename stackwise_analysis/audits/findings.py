@@ -1,0 +1,156 @@
+"""The one findings table every audit writes: its columns, dtypes and row builders."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..constants import AUDITS, SEVERITY_DTYPE
+
+FINDINGS_COLUMNS: dict[str, Any] = {
+    "article_id": "string",
+    "audit": "string",
+    "check": "string",
+    "severity": SEVERITY_DTYPE,
+    "section": "string",
+    "message": "string",
+    "evidence": "string",
+    "line": "Int64",
+}
+#: Evidence longer than this is shortened with an ellipsis.
+MAX_EVIDENCE = 200
+_FORMATTER = string.Formatter()
+
+
+def shorten(text: str, limit: int = MAX_EVIDENCE) -> str:
+    """Collapse whitespace and cut ``text`` to ``limit`` characters with an ellipsis.
+
+    >>> shorten("a  very   long text", 10)
+    'a very lo…'
+    """
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def empty_findings() -> pd.DataFrame:
+    """A findings table with no rows and the contract's dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FINDINGS_COLUMNS.items()})
+
+
+def make_findings(rows: Iterable[Mapping | pd.DataFrame], *, audit: str | None = None
+                  ) -> pd.DataFrame:
+    """Build a typed findings table from dicts and/or partial DataFrames.
+
+    Missing columns are NA; ``audit`` fills the audit column where a row leaves it out.
+
+    Examples
+    --------
+    >>> make_findings([{"article_id": "a", "check": "risk.missing_label",
+    ...                 "severity": "blocker", "message": "No label."}], audit="risk").shape
+    (1, 8)
+    """
+    frames = []
+    records = []
+    for row in rows:
+        if isinstance(row, pd.DataFrame):
+            if len(row):
+                frames.append(row)
+        else:
+            records.append(dict(row))
+    if records:
+        frames.append(pd.DataFrame.from_records(records))
+    if not frames:
+        return empty_findings()
+    table = pd.concat(frames, ignore_index=True)
+    for column in FINDINGS_COLUMNS:
+        if column not in table.columns:
+            table[column] = pd.NA
+    if audit is not None:
+        if audit not in AUDITS:
+            raise ValueError(f"unknown audit {audit!r}")
+        table["audit"] = table["audit"].fillna(audit)
+    table["evidence"] = table["evidence"].map(lambda v: shorten(v) if isinstance(v, str) else v)
+    return table[list(FINDINGS_COLUMNS)].astype(FINDINGS_COLUMNS)
+
+
+def format_message(template: str, fields: Mapping[str, Any]) -> str:
+    """Fill a rule's message template; unknown placeholders stay visible rather than fail.
+
+    >>> format_message("Grade {grade:.1f} over {target}.", {"grade": 11.26, "target": 8})
+    'Grade 11.3 over 8.'
+    """
+    out = []
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in fields or fields[name] is None or fields[name] is pd.NA:
+            out.append("{" + name + "}")
+            continue
+        value = _FORMATTER.convert_field(fields[name], conversion)
+        try:
+            out.append(format(value, spec or ""))
+        except (ValueError, TypeError):
+            out.append(str(value))
+    return "".join(out)
+
+
+def finding_rows(
+    styleguide: Mapping,
+    check: str,
+    article_ids: pd.Series,
+    *,
+    section: pd.Series | str | None = None,
+    severity: pd.Series | str | None = None,
+    evidence: pd.Series | str | None = None,
+    line: pd.Series | None = None,
+    fields: Mapping[str, pd.Series | Any] | None = None,
+) -> pd.DataFrame:
+    """Findings of one rule for many articles at once, as a partial findings DataFrame.
+
+    Severity defaults to the rule's level in the style guide; the message is the rule's
+    template filled per row from ``fields`` (Series aligned with ``article_ids``, or scalars)
+    plus ``evidence``.
+
+    Examples
+    --------
+    >>> from stackwise_analysis import load_styleguide
+    >>> ids = pd.Series(["a", "b"])
+    >>> finding_rows(load_styleguide(), "completeness.missing_disclaimer", ids)["severity"].tolist()
+    ['blocker', 'blocker']
+    """
+    rule = styleguide["rules"][check]
+    n = len(article_ids)
+    if n == 0:
+        return empty_findings()
+    index = article_ids.index
+
+    def column(value: Any) -> pd.Series:
+        if isinstance(value, pd.Series):
+            return value.reindex(index) if not value.index.equals(index) else value
+        return pd.Series([value] * n, index=index, dtype="object")
+
+    evidence_col = column(evidence)
+    field_cols = {name: column(value) for name, value in (fields or {}).items()}
+    field_cols.setdefault("evidence", evidence_col)
+    template = rule["message"]
+    if any(name for _, name, _, _ in _FORMATTER.parse(template)):
+        names = list(field_cols)
+        messages = [format_message(template, dict(zip(names, values, strict=True)))
+                    for values in zip(*(field_cols[name].tolist() for name in names),
+                                      strict=True)]
+    else:
+        messages = [template] * n
+    return pd.DataFrame({
+        "article_id": article_ids.to_numpy(),
+        "audit": rule["audit"],
+        "check": check,
+        "severity": column(severity if severity is not None else rule["level"]).to_numpy(),
+        "section": column(section).to_numpy(),
+        "message": messages,
+        "evidence": evidence_col.to_numpy(),
+        "line": column(line).to_numpy() if line is not None else pd.NA,
+    })
