@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import string
 
 import pandas as pd
@@ -198,14 +197,21 @@ def test_duplicate_stem_is_an_error_not_an_overwrite(write, tmp_path):
     assert "a/same.txt" in corpus.errors["message"].iloc[0]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_unreadable_file(write):
+def test_unreadable_file(write, monkeypatch):
     path = write("locked.txt", article())
-    path.chmod(0)
-    try:
-        assert load_corpus(path.parent).errors["error"].tolist() == ["unreadable"]
-    finally:
-        path.chmod(0o644)
+    write("fine.txt", article())
+    real_open = type(path).open
+
+    def deny(self, *args, **kwargs):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(path), "open", deny)
+    corpus = load_corpus(path.parent)
+    assert corpus.errors["error"].tolist() == ["unreadable"]
+    assert "Permission denied" in corpus.errors["message"].iloc[0]
+    assert corpus.articles["article_id"].tolist() == ["fine"]
 
 
 def test_symlink_loop_and_broken_link(write, tmp_path):

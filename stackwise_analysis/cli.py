@@ -1,0 +1,190 @@
+"""Command line: ``stackwise-analysis corpus|audit|report``; parses options, calls the API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .constants import SEVERITIES
+from .exceptions import StackwiseError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
+FAIL_ON_CHOICES = [*SEVERITIES, "never"]
+DEFAULT_CORPUS = "data/articles"
+
+_EPILOG = """exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable
+corpus, 3 a notebook failed (report only).
+
+examples:
+  stackwise-analysis corpus data/articles
+  stackwise-analysis audit data/articles --metadata data/catalog.csv --format csv > findings.csv
+  stackwise-analysis report --fail-on warning --quiet
+"""
+
+
+def _common(parser: argparse.ArgumentParser, corpus_positional: bool = True) -> None:
+    if corpus_positional:
+        parser.add_argument("path", help="folder of articles (.txt/.md/.html, read "
+                            "recursively), or one file")
+    parser.add_argument("--metadata", metavar="CSV", help="catalog CSV keyed by article_id "
+                        "(category, author, published, last_reviewed)")
+    parser.add_argument("--styleguide", metavar="YAML", help="your style guide; its keys "
+                        "override the house defaults")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes (default: all cores)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stackwise-analysis",
+        description="Load, audit and report on the Stackwise article corpus.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    corpus = sub.add_parser("corpus", help="summarise a corpus: labels, missing sections, "
+                            "files that could not be read")
+    _common(corpus)
+    corpus.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    audit = sub.add_parser("audit", help="run every audit and print the findings")
+    _common(audit)
+    audit.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                       help="output format (default: table)")
+    audit.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="blocker",
+                       help="exit 1 when a finding is at or above this severity "
+                       "(default: blocker)")
+    audit.add_argument("--min-severity", choices=SEVERITIES, default="info",
+                       help="only print findings at or above this severity")
+    audit.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this "
+                       "day (default: today)")
+
+    report = sub.add_parser("report", help="run the notebook suite and publish HTML, CSV and "
+                            "Excel reports under --out", epilog=_EPILOG,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    report.add_argument("--corpus", default=DEFAULT_CORPUS,
+                        help=f"folder or file of articles (default: {DEFAULT_CORPUS})")
+    _common(report, corpus_positional=False)
+    report.add_argument("--out", default="reports", help="where run folders are published "
+                        "(default: reports)")
+    report.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="blocker",
+                        help="exit 1 when a finding is at or above this severity "
+                        "(default: blocker)")
+    report.add_argument("--notebooks", metavar="NAMES",
+                        help="comma-separated notebook names to run (default: all)")
+    report.add_argument("--notebooks-dir", metavar="DIR",
+                        help="run your own notebooks instead of the packaged ones")
+    report.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this day")
+    return parser
+
+
+def _as_of(value: str | None):
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).date()
+    except ValueError:
+        raise StackwiseError(f"--as-of {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _load(args):
+    from .corpus import load_corpus
+
+    return load_corpus(args.path, metadata=args.metadata, styleguide=args.styleguide,
+                       jobs=args.jobs, progress=False if args.quiet else None)
+
+
+def _print_table(title: str, frame: pd.DataFrame) -> None:
+    print(f"\n{title}")
+    print(frame.to_string(index=False) if len(frame) else "  (none)")
+
+
+def cmd_corpus(args) -> int:
+    from .summary import corpus_summary
+
+    corpus = _load(args)
+    tables = corpus_summary(corpus, _styleguide(args))
+    if args.json:
+        payload = {"articles": len(corpus.articles), "errors": len(corpus.errors),
+                   **{name: json.loads(frame.to_json(orient="records"))
+                      for name, frame in tables.items()}}
+        print(json.dumps(payload, indent=2))
+    else:
+        print(f"{len(corpus.articles)} articles, {len(corpus.errors)} files not read "
+              f"({corpus.root})")
+        _print_table("Articles per risk level", tables["risk_levels"])
+        _print_table("Articles missing each house section", tables["missing_sections"])
+        _print_table("Files that could not be read", tables["errors"])
+    return EXIT_OK if len(corpus.articles) else EXIT_USAGE
+
+
+def _styleguide(args):
+    from .styleguide import load_styleguide
+
+    return load_styleguide(args.styleguide)
+
+
+def cmd_audit(args) -> int:
+    from .audits import audit
+
+    corpus = _load(args)
+    if corpus.articles.empty:
+        raise StackwiseError(f"no article could be read from {args.path}")
+    result = audit(corpus, _styleguide(args), as_of=_as_of(args.as_of),
+                   jobs=args.jobs, progress=False if args.quiet else None)
+    shown = result.at_or_above(args.min_severity)
+    if args.format == "csv":
+        shown.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(shown.to_json(orient="records", indent=2))
+    else:
+        columns = ["article_id", "check", "severity", "section", "line", "message"]
+        with pd.option_context("display.max_colwidth", 100, "display.width", 200):
+            print(shown[columns].to_string(index=False) if len(shown) else "No findings.")
+        counts = result.findings["severity"].value_counts().reindex(SEVERITIES, fill_value=0)
+        print(f"\n{len(result.scorecard)} articles audited: "
+              + ", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+    if args.fail_on != "never" and len(result.at_or_above(args.fail_on)):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from . import report
+
+    result = report.run(
+        args.corpus, metadata=args.metadata, styleguide=args.styleguide, out=args.out,
+        fail_on=args.fail_on, jobs=args.jobs,
+        notebooks=[n.strip() for n in args.notebooks.split(",")] if args.notebooks else None,
+        notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of))
+    if result.index_path is not None:
+        print(result.index_path)
+    return result.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = {"corpus": cmd_corpus, "audit": cmd_audit, "report": cmd_report}[args.command]
+    try:
+        return handler(args)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        print(f"stackwise-analysis: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StackwiseError as exc:
+        print(f"stackwise-analysis: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("stackwise-analysis: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
