@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -251,6 +251,7 @@ class Styleguide(Mapping):
 _HEADING_NOISE = re.compile(r"[\s:.\-–—#*_]+")
 
 
+@lru_cache(maxsize=65536)
 def normalize_heading(text: str) -> str:
     """Lower-case, collapse spaces and strip markup/punctuation so heading drift still matches.
 

@@ -1,0 +1,192 @@
+"""Compliance audit: cure claims, consult advice, risk disclosure, uncertainty, sources, age."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ..claims import (
+    Splitter,
+    compile_lexicon,
+    lexicon_source,
+    naive_split,
+    scan_texts,
+    texts_matching,
+)
+from .findings import finding_rows, make_findings
+
+AUDIT = "compliance"
+UNIT_COLUMNS = {"article_id": "string", "section": "string", "text": "string", "line": "Int64",
+                "by_line": "bool"}
+
+
+def compliance_findings(corpus, styleguide: Mapping | None = None, *,
+                        as_of: dt.date | str | None = None) -> pd.DataFrame:
+    """Findings of the compliance rules (``compliance.*`` in the style guide).
+
+    Scans the intro and every section body (Health Risks bullets included), never the
+    disclaimer. Per sentence: absolute or cure claims, negated and hedged mentions left out.
+    Per article: no advice to consult a professional, no risks disclosed, no acknowledged
+    uncertainty (Moderate and High articles), no sources cited, and ``last_reviewed`` older
+    than ``stale_after_months`` before ``as_of``.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        From ``load_corpus``.
+    styleguide : Styleguide or mapping, optional
+        The house rules (a ``Styleguide`` or the parsed YAML as a dict); the packaged rules
+        when None.
+    as_of : date or str, optional
+        The day staleness is judged on; today when None.
+
+    Returns
+    -------
+    DataFrame
+        The findings contract (``FINDINGS_COLUMNS``).
+
+    Examples
+    --------
+    >>> from stackwise_analysis import load_corpus, load_styleguide
+    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
+    >>> compliance_findings(corpus, load_styleguide(), as_of="2025-01-01")  # doctest: +SKIP
+    """
+    sg = resolve_styleguide(styleguide)
+    rules = sg["compliance"]
+    articles = corpus.articles
+    units = text_units(corpus)
+    parts = [
+        claim_findings(units, sg, sentence_splitter()),
+        _absent(articles, units, sg, "compliance.no_consult_advice",
+                lexicon_source(rules["consult_phrases"])),
+        _risks_not_disclosed(corpus, sg),
+        _no_uncertainty(articles, units, sg),
+        _absent(articles, units, sg, "compliance.no_sources",
+                "|".join(f"(?:{p})" for p in rules["source_patterns"]) or r"(?:$.^)",
+                ignore_case=False),
+        _stale(articles, sg, as_of),
+    ]
+    return make_findings(parts, audit=AUDIT)
+
+
+def resolve_styleguide(styleguide: Mapping | None) -> Mapping:
+    """The style guide as a mapping of its YAML sections: a ``Styleguide`` or dict as given,
+    the packaged house rules for None, a path loaded and merged over them."""
+    if isinstance(styleguide, Mapping):
+        return styleguide
+    from ..styleguide import load_styleguide
+
+    return load_styleguide(styleguide)
+
+
+def sentence_splitter() -> Splitter:
+    """``stackwise_analysis.text.split_sentences`` when present, else ``naive_split``."""
+    try:
+        from ..text import split_sentences
+    except ImportError:
+        return naive_split
+    return split_sentences
+
+
+def text_units(corpus) -> pd.DataFrame:
+    """The prose an audit scans: each intro and section body with the line it starts on.
+
+    One row per non-empty unit: ``article_id``, ``section`` (canonical key, NA for the intro
+    and unknown headings), ``text``, ``line`` (source line of the text's first line) and
+    ``by_line`` (True for Health Risks, whose lines are bullets). The disclaimer is never
+    part of it.
+    """
+    articles, sections = corpus.articles, corpus.sections
+    intro = pd.DataFrame({
+        "article_id": articles["article_id"],
+        "section": pd.Series(pd.NA, index=articles.index, dtype="string"),
+        "text": articles["intro"],
+        "line": articles["intro_line"],
+        "by_line": False,
+    })
+    bodies = pd.DataFrame({
+        "article_id": sections["article_id"],
+        "section": sections["section"],
+        "text": sections["text"],
+        "line": sections["body_line"],
+        "by_line": (sections["section"] == "health_risks").fillna(False),
+    })
+    units = pd.concat([intro.astype(UNIT_COLUMNS), bodies.astype(UNIT_COLUMNS)],
+                      ignore_index=True)
+    return units[units["text"].fillna("").str.strip() != ""].reset_index(drop=True)
+
+
+def claim_findings(units: pd.DataFrame, sg: Mapping, split: Splitter | None = None
+                   ) -> pd.DataFrame:
+    """``compliance.absolute_claim``: one finding per sentence holding an un-negated claim;
+    the message names the sentence's first claim, the evidence is the sentence."""
+    rules = sg["compliance"]
+    lexicon = compile_lexicon(rules["claims"], rules["negations"], rules["negation_window"])
+    hits = scan_texts(units["text"], lexicon, split, by_line=units["by_line"])
+    hits = hits.drop_duplicates(["row", "sentence_start"], keep="first")
+    where = units.loc[hits["row"]].reset_index(drop=True)
+    hits = hits.reset_index(drop=True)
+    return finding_rows(
+        sg, "compliance.absolute_claim", where["article_id"], section=where["section"],
+        evidence=hits["sentence"], line=where["line"] + hits["newlines"],
+        fields={"term": hits["term"]})
+
+
+def articles_matching(units: pd.DataFrame, source: str, *, ignore_case: bool = True
+                      ) -> pd.Index:
+    """Ids of the articles with at least one unit matching the regex ``source``."""
+    hit = texts_matching(units["text"], source, ignore_case=ignore_case)
+    return pd.Index(units.loc[hit, "article_id"].unique())
+
+
+def _absent(articles: pd.DataFrame, units: pd.DataFrame, sg: Mapping, check: str,
+            source: str, *, ignore_case: bool = True) -> pd.DataFrame:
+    """Article-level finding for articles where nothing matches ``source``."""
+    found = articles_matching(units, source, ignore_case=ignore_case)
+    lacking = articles[~articles["article_id"].isin(found)]
+    return finding_rows(sg, check, lacking["article_id"])
+
+
+def _risks_not_disclosed(corpus, sg: Mapping) -> pd.DataFrame:
+    articles = corpus.articles
+    bare = articles[articles["risk_count"].fillna(0) == 0]
+    heading = _first_section(corpus.sections, "health_risks")
+    line = bare["article_id"].map(heading["line"]).astype("Int64")
+    return finding_rows(sg, "compliance.risks_not_disclosed", bare["article_id"],
+                        section="health_risks", evidence="0 health risks listed", line=line)
+
+
+def _first_section(sections: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The first section with canonical ``key`` per article, indexed by article_id."""
+    rows = sections[sections["section"] == key].sort_values(["article_id", "position"])
+    return rows.drop_duplicates("article_id").set_index("article_id")
+
+
+def _no_uncertainty(articles: pd.DataFrame, units: pd.DataFrame, sg: Mapping) -> pd.DataFrame:
+    rules = sg["compliance"]
+    levels = articles["risk_level"].astype("string")
+    due = articles[levels.isin(rules["uncertainty_levels"]).fillna(False)]
+    found = articles_matching(units, lexicon_source(rules["uncertainty_phrases"]))
+    lacking = due[~due["article_id"].isin(found)]
+    return finding_rows(
+        sg, "compliance.no_uncertainty", lacking["article_id"],
+        evidence=lacking["risk_label_raw"], line=lacking["risk_label_line"],
+        fields={"risk_level": lacking["risk_level"].astype("string")})
+
+
+def _stale(articles: pd.DataFrame, sg: Mapping, as_of: dt.date | str | None) -> pd.DataFrame:
+    if "last_reviewed" not in articles.columns:
+        return make_findings([])
+    months = int(sg["compliance"]["stale_after_months"])
+    reviewed = pd.to_datetime(articles["last_reviewed"], errors="coerce")
+    today = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
+    tz = getattr(reviewed.dt, "tz", None)
+    if tz is not None:
+        today = today.tz_localize(tz) if today.tzinfo is None else today.tz_convert(tz)
+    cutoff = today.normalize() - pd.DateOffset(months=months)
+    stale = articles[(reviewed < cutoff).fillna(False)]
+    return finding_rows(
+        sg, "compliance.stale_content", stale["article_id"],
+        evidence=reviewed[stale.index].dt.strftime("%Y-%m-%d"), fields={"months": months})

@@ -1,0 +1,190 @@
+"""Risk audit: label findings and the label distribution, overall and cross-tabulated."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..claims import compile_lexicon, scan_texts
+from ..constants import RISK_LEVELS
+from .compliance import resolve_styleguide, sentence_splitter, text_units
+from .findings import finding_rows, make_findings
+
+AUDIT = "risk"
+#: The group (and risk level) of articles with no value: no label, no category, no grade.
+NONE = "(none)"
+SUMMARY_LEVEL_DTYPE = pd.CategoricalDtype([*RISK_LEVELS, NONE])
+DIMENSIONS = ("overall", "category", "listed_risks", "word_count_band", "grade_band")
+SUMMARY_COLUMNS = {"dimension": "string", "group": "string", "risk_level": SUMMARY_LEVEL_DTYPE,
+                   "count": "Int64", "share": "Float64"}
+#: Listed risks are counted one by one up to this many; more fall in one "N+" group.
+LISTED_RISKS_CAP = 6
+WORD_COUNT_EDGES = (0, 300, 600, 900, 1200, np.inf)
+WORD_COUNT_LABELS = ("under 300", "300-599", "600-899", "900-1199", "1200+")
+GRADE_EDGES = (-np.inf, 6, 8, 10, 12, np.inf)
+GRADE_LABELS = ("6 or below", "6-8", "8-10", "10-12", "above 12")
+DEFAULT_GRADE_METRIC = "flesch_kincaid_grade"
+
+
+def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
+    """Findings of the risk rules (``risk.*`` in the style guide).
+
+    ``risk.missing_label`` (no label line), ``risk.unknown_label`` (a label line that is not
+    a house level; the raw text is the evidence), ``risk.too_few_risks`` (fewer Health Risks
+    bullets than ``risk.min_listed_risks`` asks of the article's level) and
+    ``risk.understated`` (a Low article whose intro, sections or risk bullets name a serious
+    harm from ``risk.serious_harms``, not negated; one finding per harm term, at its first
+    sentence).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        From ``load_corpus``.
+    styleguide : Styleguide or mapping, optional
+        The house rules; the packaged ones when None.
+
+    Returns
+    -------
+    DataFrame
+        The findings contract (``FINDINGS_COLUMNS``).
+
+    Examples
+    --------
+    >>> from stackwise_analysis import load_corpus, load_styleguide
+    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
+    >>> risk_findings(corpus, load_styleguide())["check"].value_counts()  # doctest: +SKIP
+    """
+    sg = resolve_styleguide(styleguide)
+    articles = corpus.articles
+    unlabelled = articles[articles["risk_label_raw"].isna()]
+    unknown = articles[articles["risk_label_raw"].notna() & articles["risk_level"].isna()]
+    parts = [
+        finding_rows(sg, "risk.missing_label", unlabelled["article_id"],
+                     line=unlabelled["title_line"]),
+        finding_rows(sg, "risk.unknown_label", unknown["article_id"],
+                     evidence=unknown["risk_label_raw"], line=unknown["risk_label_line"]),
+        _too_few_risks(corpus, sg),
+        _understated(corpus, sg),
+    ]
+    return make_findings(parts, audit=AUDIT)
+
+
+def _too_few_risks(corpus, sg: Mapping) -> pd.DataFrame:
+    articles = corpus.articles
+    minimum = articles["risk_level"].astype("string").map(
+        sg["risk"]["min_listed_risks"]).astype("Int64")
+    count = articles["risk_count"].fillna(0).astype("Int64")
+    short = articles[(count < minimum).fillna(False)]
+    sections = corpus.sections
+    heading = (sections[sections["section"] == "health_risks"]
+               .sort_values(["article_id", "position"])
+               .drop_duplicates("article_id").set_index("article_id")["line"])
+    return finding_rows(
+        sg, "risk.too_few_risks", short["article_id"], section="health_risks",
+        evidence=count[short.index].astype("string") + " listed",
+        line=short["article_id"].map(heading).astype("Int64"),
+        fields={"risk_level": short["risk_level"].astype("string"),
+                "minimum": minimum[short.index], "count": count[short.index]})
+
+
+def _understated(corpus, sg: Mapping) -> pd.DataFrame:
+    articles = corpus.articles
+    low = articles.loc[articles["risk_level"].astype("string") == "Low", "article_id"]
+    units = text_units(corpus)
+    units = units[units["article_id"].isin(low)].reset_index(drop=True)
+    negation = sg["compliance"]
+    lexicon = compile_lexicon(sg["risk"]["serious_harms"], negation["negations"],
+                              negation["negation_window"])
+    hits = scan_texts(units["text"], lexicon, sentence_splitter(), by_line=units["by_line"])
+    where = units.loc[hits["row"]].reset_index(drop=True)
+    hits = hits.reset_index(drop=True).assign(
+        article_id=where["article_id"], section=where["section"],
+        line=where["line"] + hits["newlines"], key=hits["term"].str.lower())
+    hits = hits.sort_values(["article_id", "line"], kind="stable").drop_duplicates(
+        ["article_id", "key"]).reset_index(drop=True)
+    return finding_rows(
+        sg, "risk.understated", hits["article_id"], section=hits["section"],
+        evidence=hits["sentence"], line=hits["line"], fields={"term": hits["term"]})
+
+
+def risk_summary(corpus, readability: pd.DataFrame | None = None,
+                 styleguide: Mapping | None = None) -> pd.DataFrame:
+    """The risk-label distribution as one tidy table.
+
+    One row per (``dimension``, ``group``, ``risk_level``) with ``count`` and ``share`` (of
+    the group). ``dimension`` is ``overall`` (group ``all``), ``category`` (when the
+    metadata has one), ``listed_risks`` (``0`` … ``5``, ``6+``), ``word_count_band`` and
+    ``grade_band`` (when a readability table is given; its article rows' grade, the style
+    guide's ``grade_metric``, ``flesch_kincaid_grade`` by default). Articles without a
+    label count under the level ``(none)``, articles without a value under the group
+    ``(none)``. Every observed group lists all four levels, zeros included.
+
+    Examples
+    --------
+    >>> from stackwise_analysis import load_corpus
+    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
+    >>> risk_summary(corpus).query("dimension == 'overall'")  # doctest: +SKIP
+    """
+    articles = corpus.articles
+    level = pd.Categorical(articles["risk_level"].astype("string").fillna(NONE),
+                           dtype=SUMMARY_LEVEL_DTYPE)
+    groups = {"overall": _banded(pd.Series("all", index=articles.index), ["all"])}
+    if "category" in articles.columns:
+        category = articles["category"].astype("string")
+        groups["category"] = _banded(category, sorted(category.dropna().unique()))
+    risks = articles["risk_count"].astype("Int64").clip(upper=LISTED_RISKS_CAP).astype("string")
+    top = f"{LISTED_RISKS_CAP}+"
+    groups["listed_risks"] = _banded(risks.replace(str(LISTED_RISKS_CAP), top),
+                                     [*map(str, range(LISTED_RISKS_CAP)), top])
+    groups["word_count_band"] = _cut(articles["word_count"], WORD_COUNT_EDGES,
+                                     WORD_COUNT_LABELS, right=False)
+    grade = article_grades(articles["article_id"], readability, styleguide)
+    if grade is not None:
+        groups["grade_band"] = _cut(grade, GRADE_EDGES, GRADE_LABELS, right=True)
+    tables = [_tally(name, group, level) for name, group in groups.items()]
+    return pd.concat(tables, ignore_index=True).astype(SUMMARY_COLUMNS)
+
+
+def article_grades(article_ids: pd.Series, readability: pd.DataFrame | None,
+                   styleguide: Mapping | None = None) -> pd.Series | None:
+    """Each article's reading grade from a readability table, aligned with ``article_ids``;
+    None without a table. Article rows are ``scope == "article"`` (or ``section`` NA)."""
+    if readability is None:
+        return None
+    metric = DEFAULT_GRADE_METRIC
+    if styleguide is not None:
+        metric = resolve_styleguide(styleguide)["readability"].get("grade_metric", metric)
+    if metric not in readability.columns:
+        metric = DEFAULT_GRADE_METRIC
+    if "scope" in readability.columns:
+        rows = readability[readability["scope"] == "article"]
+    else:
+        rows = readability[readability["section"].isna()]
+    by_id = rows.drop_duplicates("article_id").set_index("article_id")[metric]
+    return article_ids.map(by_id).astype("Float64")
+
+
+def _banded(values: pd.Series, order: list[str]) -> pd.Series:
+    """``values`` as a categorical in ``order``, missing values as the group ``(none)``."""
+    order = [*order, NONE] if NONE not in order else order
+    return pd.Series(pd.Categorical(values.astype("string").fillna(NONE), categories=order),
+                     index=values.index)
+
+
+def _cut(values: pd.Series, edges: tuple, labels: tuple[str, ...], *, right: bool) -> pd.Series:
+    bands = pd.cut(values.astype("float64"), bins=list(edges), labels=list(labels), right=right)
+    return _banded(bands.astype("string"), list(labels))
+
+
+def _tally(dimension: str, group: pd.Series, level: pd.Categorical) -> pd.DataFrame:
+    """Counts and within-group shares of every level for every observed group."""
+    frame = pd.DataFrame({"group": group.to_numpy(), "risk_level": level})
+    counts = frame.groupby(["group", "risk_level"], observed=False).size().rename("count")
+    counts = counts.reset_index()
+    totals = counts.groupby("group", observed=False)["count"].transform("sum")
+    counts = counts[totals > 0].assign(share=lambda t: t["count"] / totals[t.index])
+    counts.insert(0, "dimension", dimension)
+    counts["group"] = counts["group"].astype("string")
+    return counts
