@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,8 +20,7 @@ Splitter = Callable[[str], list[str]]
 _SCOPE_BREAK = re.compile(
     r"[;:!?()\[\]—–]|\s-\s|,\s*(?:and|so|which)\b"
     r"|\b(?:but|yet|however|although|though|whereas|except)\b",
-    re.IGNORECASE,
-)
+)  # matched against lower-cased text
 # "A cure is not guaranteed", "the miracle never came": a claim word that is the subject of a
 # negated verb is not asserted either.
 _TRAILING_NEGATION = re.compile(
@@ -45,6 +45,7 @@ class Lexicon:
     terms: tuple[str, ...]
     source: str
     pattern: re.Pattern
+    lower: re.Pattern
     negation: re.Pattern | None
     window: int
     negation_words: int
@@ -60,20 +61,24 @@ class Mention:
     negated: bool
 
 
-def _phrase_source(phrase: str) -> str:
+def _phrase_source(phrase: str, plurals: bool = False) -> str:
     """Regex for one phrase: words separated by any whitespace, whole words at both edges."""
     words = phrase.split()
     body = r"\s+".join(re.escape(word) for word in words).replace("'", "['’]")
+    if plurals and re.search(r"[a-z]$", phrase, re.IGNORECASE):
+        body += "(?:e?s)?"
     # "n't" is a suffix ("doesn't"), so it needs no word boundary in front.
     lead = r"\b" if re.match(r"\w", phrase) and not phrase.lower().startswith("n'") else ""
     tail = r"\b" if re.search(r"\w$", phrase) else ""
     return lead + body + tail
 
 
-def lexicon_source(phrases: Iterable[str]) -> str:
+def lexicon_source(phrases: Iterable[str], *, plurals: bool = False) -> str:
     """One alternation matching any of ``phrases`` as whole words, longest phrase first.
 
-    Returns a pattern that never matches when ``phrases`` is empty.
+    With ``plurals`` a phrase ending in a letter also matches with "s" or "es" added
+    ("infection" finds "infections"). Returns a pattern that never matches when
+    ``phrases`` is empty.
 
     Examples
     --------
@@ -84,13 +89,14 @@ def lexicon_source(phrases: Iterable[str]) -> str:
     if not unique:
         return r"(?:$.^)"
     ordered = sorted(unique.values(), key=lambda p: (-len(p), p.lower()))
-    return "(?:" + "|".join(_phrase_source(p) for p in ordered) + ")"
+    return "(?:" + "|".join(_phrase_source(p, plurals) for p in ordered) + ")"
 
 
 def compile_lexicon(terms: Iterable[str], negations: Iterable[str] = (),
-                    window: int = 4) -> Lexicon:
-    """Compile ``terms`` (matched case-insensitively as whole words or phrases) and the
-    ``negations`` that cancel a term when they end within ``window`` words before it.
+                    window: int = 4, *, plurals: bool = False) -> Lexicon:
+    """Compile ``terms`` (matched case-insensitively as whole words or phrases, with
+    ``plurals`` also with "s"/"es" added) and the ``negations`` that cancel a term when they
+    end within ``window`` words before it.
 
     Examples
     --------
@@ -100,12 +106,13 @@ def compile_lexicon(terms: Iterable[str], negations: Iterable[str] = (),
     """
     terms = tuple(t for t in terms if t.strip())
     negations = tuple(n for n in negations if n.strip())
-    source = lexicon_source(terms)
+    source = lexicon_source(terms, plurals=plurals)
     negation = re.compile(lexicon_source(negations), re.IGNORECASE) if negations else None
     return Lexicon(
         terms=terms,
         source=source,
         pattern=re.compile(source, re.IGNORECASE),
+        lower=re.compile(lexicon_source([t.lower() for t in terms], plurals=plurals)),
         negation=negation,
         window=max(0, int(window)),
         negation_words=max((len(n.split()) for n in negations), default=1),
@@ -131,13 +138,13 @@ def is_negated(sentence: str, start: int, end: int, lexicon: Lexicon) -> bool:
         return True
     if lexicon.negation is None or lexicon.window == 0:
         return False
-    prefix = sentence[:start]
+    # Extra words let a multi-word negation ending inside the window be seen whole; only
+    # these last words can negate, so a generous slice of the sentence is enough.
+    reach = lexicon.window + lexicon.negation_words - 1
+    words = sentence[max(0, start - 40 * reach):start].split()[-reach:]
+    prefix = " ".join(words).lower()
     breaks = [m.end() for m in _SCOPE_BREAK.finditer(prefix)]
-    if breaks:
-        prefix = prefix[breaks[-1]:]
-    words = prefix.split()
-    # Take extra words so a multi-word negation ending inside the window is seen whole.
-    tail = words[-(lexicon.window + lexicon.negation_words - 1):]
+    tail = prefix[breaks[-1]:].split() if breaks else words
     outside = len(tail) - lexicon.window
     joined = " ".join(tail)
     boundary = len(" ".join(tail[:outside])) if outside > 0 else 0
@@ -174,6 +181,31 @@ def naive_split(block: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(block) if s.strip()]
 
 
+def _blocks(text: str, by_line: bool) -> list[tuple[int, int]]:
+    """``(start, end)`` of the paragraphs of ``text`` (of its lines with ``by_line``)."""
+    breaker = _LINE_BREAK if by_line else _PARAGRAPH_BREAK
+    blocks, start = [], 0
+    for brk in breaker.finditer(text):
+        blocks.append((start, brk.start()))
+        start = brk.end()
+    blocks.append((start, len(text)))
+    return blocks
+
+
+def _block_spans(text: str, start: int, stop: int, split: Splitter) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:stop]``, as offsets in ``text``."""
+    block = text[start:stop]
+    spans, cursor = [], 0
+    for sentence in split(block):
+        sentence = sentence.strip()
+        at = block.find(sentence, cursor) if sentence else -1
+        if at < 0:
+            continue
+        spans.append((start + at, start + at + len(sentence)))
+        cursor = at + len(sentence)
+    return spans
+
+
 def sentence_spans(text: str, split: Splitter | None = None, *,
                    by_line: bool = False) -> list[tuple[int, int]]:
     """``(start, end)`` offsets of the sentences of ``text``.
@@ -189,25 +221,37 @@ def sentence_spans(text: str, split: Splitter | None = None, *,
     ['It helps.', 'It stings.', 'Rest.']
     """
     split = split or naive_split
-    spans: list[tuple[int, int]] = []
-    breaker = _LINE_BREAK if by_line else _PARAGRAPH_BREAK
-    start = 0
-    for brk in [*breaker.finditer(text), None]:
-        stop = brk.start() if brk else len(text)
-        block = text[start:stop]
-        cursor = 0
-        for sentence in split(block):
-            sentence = sentence.strip()
-            at = block.find(sentence, cursor) if sentence else -1
-            if at < 0:
-                continue
-            spans.append((start + at, start + at + len(sentence)))
-            cursor = at + len(sentence)
-        start = brk.end() if brk else stop
-    return spans
+    return [span for a, b in _blocks(text, by_line) for span in _block_spans(text, a, b, split)]
 
 
-def texts_matching(texts: Sequence[str] | pd.Series, source: str, *,
+def _sentence_at(text: str, pos: int, blocks: list[tuple[int, int]], starts: list[int],
+                 cache: dict, split: Splitter) -> tuple[int, int]:
+    """Span of the sentence holding offset ``pos`` (its whole block if the splitter lost it)."""
+    i = max(bisect_right(starts, pos) - 1, 0)
+    if i not in cache:
+        cache[i] = _block_spans(text, *blocks[i], split)
+    return next((span for span in cache[i] if span[0] <= pos < span[1]), blocks[i])
+
+
+def as_arrow(texts: Sequence[str] | pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``texts`` as one contiguous pyarrow string array (missing texts null).
+
+    A pyarrow compute kernel pays per chunk (RE2 compiles the pattern per chunk), and a
+    filtered or concatenated pandas column can hold thousands of chunks, so they are joined.
+
+    >>> as_arrow(pd.Series(["a", None], dtype="string")).to_pylist()
+    ['a', None]
+    """
+    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        texts = pa.array(texts, from_pandas=True)
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.chunk(0) if texts.num_chunks == 1 else texts.combine_chunks()
+    if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
+        texts = texts.cast(pa.large_string())
+    return texts
+
+
+def texts_matching(texts: Sequence[str] | pd.Series | pa.Array, source: str, *,
                    ignore_case: bool = True) -> np.ndarray:
     """Boolean array: which ``texts`` contain a match of the regex ``source``.
 
@@ -219,7 +263,7 @@ def texts_matching(texts: Sequence[str] | pd.Series, source: str, *,
     >>> texts_matching(["a cure", "secure", None], lexicon_source(["cure"])).tolist()
     [True, False, False]
     """
-    array = pa.array(texts, type=pa.large_string(), from_pandas=True)
+    array = as_arrow(texts)
     try:
         hits = pc.match_substring_regex(array, source, ignore_case=ignore_case)
         return hits.fill_null(False).to_numpy(zero_copy_only=False)
@@ -227,6 +271,16 @@ def texts_matching(texts: Sequence[str] | pd.Series, source: str, *,
         pattern = re.compile(source, re.IGNORECASE if ignore_case else 0)
         return np.array([isinstance(t, str) and pattern.search(t) is not None
                          for t in array.to_pylist()], dtype=bool)
+
+
+def _matches(text: str, lexicon: Lexicon) -> Iterable[re.Match]:
+    """Matches of the lexicon in ``text``; a case-sensitive scan of the lower-cased text is
+    several times faster than ``re.IGNORECASE``, and equal whenever lower-casing keeps
+    every offset (it does for all but a few non-Latin letters)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lexicon.lower.finditer(lowered)
+    return lexicon.pattern.finditer(text)
 
 
 def scan_texts(texts: pd.Series, lexicon: Lexicon, split: Splitter | None = None, *,
@@ -262,16 +316,25 @@ def scan_texts(texts: pd.Series, lexicon: Lexicon, split: Splitter | None = None
     [{'row': 1, 'term': 'cure', 'newlines': 1}]
     """
     columns = ["row", "term", "sentence", "sentence_start", "newlines"]
+    split = split or naive_split
     hit = texts_matching(texts, lexicon.source)
     rows = []
     candidates = texts[hit]
-    line_units = by_line[hit] if by_line is not None else None
-    for label, text in candidates.items():
-        per_line = bool(line_units[label]) if line_units is not None else False
-        for start, end in sentence_spans(text, split, by_line=per_line):
-            sentence = text[start:end]
-            for mention in find_mentions(sentence, lexicon):
-                rows.append((label, mention.term, sentence, start, text.count("\n", 0, start)))
+    per_line = (by_line[hit].to_numpy(dtype=bool) if by_line is not None
+                else np.zeros(len(candidates), dtype=bool))
+    for label, text, lines in zip(candidates.index, candidates.tolist(), per_line, strict=True):
+        # Only the paragraphs holding a hit are split into sentences.
+        blocks = _blocks(text, bool(lines))
+        starts = [a for a, _ in blocks]
+        cache: dict = {}
+        for match in _matches(text, lexicon):
+            first, last = _sentence_at(text, match.start(), blocks, starts, cache, split)
+            sentence = text[first:max(last, match.end())]
+            if is_negated(sentence, match.start() - first, match.end() - first, lexicon):
+                continue
+            term = " ".join(text[match.start():match.end()].split())
+            rows.append((label, term, sentence, first,
+                         text.count("\n", 0, first)))
     frame = pd.DataFrame.from_records(rows, columns=columns)
     return frame.astype({"term": "string", "sentence": "string", "sentence_start": "int64",
                          "newlines": "int64"})

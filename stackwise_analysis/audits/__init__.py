@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -55,7 +56,9 @@ def audit_articles(corpus: Corpus, styleguide: Styleguide, *, as_of: dt.date | N
     """The per-article stage: findings of all four audits and the readability table.
 
     Every row depends on one article only, so a corpus may be split by article, audited in
-    pieces (processes, a cluster, a cache) and concatenated to the same result.
+    pieces (processes, a cluster, a cache) and concatenated to the same result. Staleness
+    is judged here only when ``articles`` carries ``last_reviewed``; ``audit`` leaves it out
+    of this stage (it depends on the day, not the article) and judges it corpus-wide.
     """
     from .compliance import compliance_findings
     from .completeness import completeness_findings
@@ -109,8 +112,14 @@ def scorecard(corpus: Corpus, findings: pd.DataFrame,
     return card.reset_index(drop=True)
 
 
+def _per_article_stage(corpus: Corpus, styleguide: Styleguide
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return audit_articles(corpus, styleguide)
+
+
 def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
-          as_of: dt.date | None = None) -> Audit:
+          as_of: dt.date | None = None, jobs: int | None = 1, client=None,
+          cache: str | Path | None = None, progress: bool | None = None) -> Audit:
     """Audit a corpus against the house rules.
 
     Parameters
@@ -121,6 +130,17 @@ def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
         The house rules; the packaged ``styleguide.yml`` when None.
     as_of : date, optional
         The day staleness is judged on; today when None.
+    jobs : int or None
+        Worker processes for the per-article stage; None means all cores.
+    client : dask.distributed.Client, optional
+        Run the per-article stage on this Dask cluster instead.
+    cache : path, optional
+        Folder for per-article results keyed by content and style guide; a re-run audits
+        only the articles that changed.
+    progress : bool or None
+        Progress bar on stderr; None shows it only when stderr is a terminal.
+
+    The result is the same whatever ``jobs``, ``client`` and ``cache`` are.
 
     Examples
     --------
@@ -128,10 +148,14 @@ def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
     >>> result = audit(load_corpus("data/articles"))  # doctest: +SKIP
     >>> result.at_or_above("blocker")[["article_id", "check"]]  # doctest: +SKIP
     """
+    from .compliance import stale_findings
     from .risk import risk_summary
+    from .runner import run_stage
 
     sg = as_styleguide(styleguide)
-    findings, readability = audit_articles(corpus, sg, as_of=as_of)
+    findings, readability = run_stage(_per_article_stage, corpus, sg, jobs=jobs, client=client,
+                                      cache=cache, progress=progress)
+    findings = sort_findings(make_findings([findings, stale_findings(corpus.articles, sg, as_of)]))
     return Audit(
         findings=findings,
         readability=readability,

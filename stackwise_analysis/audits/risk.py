@@ -35,8 +35,8 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
     a house level; the raw text is the evidence), ``risk.too_few_risks`` (fewer Health Risks
     bullets than ``risk.min_listed_risks`` asks of the article's level) and
     ``risk.understated`` (a Low article whose intro, sections or risk bullets name a serious
-    harm from ``risk.serious_harms``, not negated; one finding per harm term, at its first
-    sentence).
+    harm from ``risk.serious_harms`` (plurals too), not negated by the compliance
+    ``negations``; one finding per harm term, at its first sentence).
 
     Parameters
     ----------
@@ -96,7 +96,7 @@ def _understated(corpus, sg: Mapping) -> pd.DataFrame:
     units = units[units["article_id"].isin(low)].reset_index(drop=True)
     negation = sg["compliance"]
     lexicon = compile_lexicon(sg["risk"]["serious_harms"], negation["negations"],
-                              negation["negation_window"])
+                              negation["negation_window"], plurals=True)
     hits = scan_texts(units["text"], lexicon, sentence_splitter(), by_line=units["by_line"])
     where = units.loc[hits["row"]].reset_index(drop=True)
     hits = hits.reset_index(drop=True).assign(
@@ -150,7 +150,8 @@ def risk_summary(corpus, readability: pd.DataFrame | None = None,
 def article_grades(article_ids: pd.Series, readability: pd.DataFrame | None,
                    styleguide: Mapping | None = None) -> pd.Series | None:
     """Each article's reading grade from a readability table, aligned with ``article_ids``;
-    None without a table. Article rows are ``scope == "article"`` (or ``section`` NA)."""
+    None without a table (or one without grades). Article rows are ``scope == "article"``
+    (or, in a table without ``scope``, ``section`` NA)."""
     if readability is None:
         return None
     metric = DEFAULT_GRADE_METRIC
@@ -158,6 +159,8 @@ def article_grades(article_ids: pd.Series, readability: pd.DataFrame | None,
         metric = resolve_styleguide(styleguide)["readability"].get("grade_metric", metric)
     if metric not in readability.columns:
         metric = DEFAULT_GRADE_METRIC
+    if metric not in readability.columns or "article_id" not in readability.columns:
+        return None
     if "scope" in readability.columns:
         rows = readability[readability["scope"] == "article"]
     else:
@@ -180,7 +183,7 @@ def _cut(values: pd.Series, edges: tuple, labels: tuple[str, ...], *, right: boo
 
 def _tally(dimension: str, group: pd.Series, level: pd.Categorical) -> pd.DataFrame:
     """Counts and within-group shares of every level for every observed group."""
-    frame = pd.DataFrame({"group": group.to_numpy(), "risk_level": level})
+    frame = pd.DataFrame({"group": group.array, "risk_level": level})
     counts = frame.groupby(["group", "risk_level"], observed=False).size().rename("count")
     counts = counts.reset_index()
     totals = counts.groupby("group", observed=False)["count"].transform("sum")

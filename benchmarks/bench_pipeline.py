@@ -1,0 +1,182 @@
+"""Time load_corpus and audit at several corpus sizes against two references.
+
+For each N the script generates (or reuses) a synthetic corpus with make_corpus.py, then
+times, with the same number of processes (--jobs, default 2):
+
+* ours: ``load_corpus`` and ``audit`` (all four audits), separately and together;
+* naive baseline: read each file and call textstat's seven formulas on the whole text;
+* regex floor: read each file and tokenise it into sentences and words with ``re``;
+* incremental: change 1% of the files and re-run load + audit with the result cache.
+
+It prints a table with articles/s, MB/s, peak RSS and our time as a ratio to each
+reference, and writes the figures to benchmarks/results/pipeline-<date>.json.
+
+    python benchmarks/bench_pipeline.py --sizes 1000,10000,100000 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from make_corpus import make_corpus  # noqa: E402
+
+from stackwise_analysis import audit, load_corpus  # noqa: E402
+
+CORPORA = REPO / "benchmarks" / "corpora"
+RESULTS = REPO / "benchmarks" / "results"
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+
+
+def _naive_one(path: str) -> float:
+    import textstat
+
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    return (textstat.flesch_reading_ease(text) + textstat.flesch_kincaid_grade(text)
+            + textstat.gunning_fog(text) + textstat.smog_index(text)
+            + textstat.coleman_liau_index(text) + textstat.automated_readability_index(text)
+            + textstat.dale_chall_readability_score(text))
+
+
+def _floor_one(path: str) -> int:
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    return sum(len(_WORD.findall(s)) for s in _SENTENCE.findall(text))
+
+
+def _map(fn, paths: list[str], jobs: int) -> float:
+    start = time.perf_counter()
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            list(pool.map(fn, paths, chunksize=64))
+    else:
+        list(map(fn, paths))
+    return time.perf_counter() - start
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024  # Linux reports kB; a worker's peak stands in for all
+
+
+def _corpus(n: int, seed: int) -> Path:
+    folder = CORPORA / f"n{n}-s{seed}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        make_corpus(n, seed, folder, REPO / "data" / "articles")
+        marker.touch()
+    return folder
+
+
+def _touch_one_percent(folder: Path, seed: int) -> int:
+    files = sorted(folder.glob("*.txt"))
+    changed = files[:: max(1, len(files) // max(1, len(files) // 100))][: max(1, len(files) // 100)]
+    for path in changed:
+        with path.open("ab") as handle:
+            handle.write(b"\n")
+    return len(changed)
+
+
+def bench(n: int, jobs: int, seed: int, baseline_max: int, tmp: Path) -> dict:
+    source = _corpus(n, seed)
+    paths = sorted(str(p) for p in source.glob("*.txt"))
+    size_mb = sum(os.path.getsize(p) for p in paths) / 1e6
+
+    start = time.perf_counter()
+    corpus = load_corpus(source, jobs=jobs, progress=False)
+    t_load = time.perf_counter() - start
+    start = time.perf_counter()
+    result = audit(corpus, jobs=jobs, progress=False)
+    t_audit = time.perf_counter() - start
+    t_total = t_load + t_audit
+    rss = _peak_rss_mb()
+
+    sample = paths[:baseline_max]
+    scale = len(paths) / len(sample)
+    t_naive = _map(_naive_one, sample, jobs) * scale
+    t_floor = _map(_floor_one, paths, jobs)
+
+    # incremental: a private copy, a full cached run, 1% changed, a cached re-run
+    work = tmp / f"n{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(source, work)
+    cache = tmp / f"cache-{n}"
+    shutil.rmtree(cache, ignore_errors=True)
+    audit(load_corpus(work, jobs=jobs, progress=False), jobs=jobs, cache=cache, progress=False)
+    changed = _touch_one_percent(work, seed)
+    start = time.perf_counter()
+    audit(load_corpus(work, jobs=jobs, progress=False), jobs=jobs, cache=cache, progress=False)
+    t_rerun = time.perf_counter() - start
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+
+    articles = len(corpus.articles)
+    return {
+        "n_files": len(paths), "articles": articles, "errors": len(corpus.errors),
+        "findings": len(result.findings), "mb": round(size_mb, 1), "jobs": jobs,
+        "load_s": round(t_load, 2), "audit_s": round(t_audit, 2), "total_s": round(t_total, 2),
+        "articles_per_s": round(articles / t_total), "mb_per_s": round(size_mb / t_total, 1),
+        "peak_rss_mb": round(rss), "naive_s": round(t_naive, 2),
+        "naive_extrapolated_from": len(sample), "floor_s": round(t_floor, 2),
+        "speedup_vs_naive": round(t_naive / t_total, 2),
+        "ratio_to_floor": round(t_total / t_floor, 2),
+        "changed_files": changed, "rerun_1pct_s": round(t_rerun, 2),
+        "rerun_share": round(t_rerun / t_total, 3),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        help="comma-separated corpus sizes (default 1000,10000,100000)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for every contender")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--baseline-max", type=int, default=10000,
+                        help="run the slow textstat baseline on at most this many files and "
+                        "scale its time linearly (default 10000)")
+    parser.add_argument("--tmp", type=Path, default=CORPORA / "tmp")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    header = (f"{'N':>7} {'load s':>7} {'audit s':>8} {'total s':>8} {'art/s':>7} {'MB/s':>6} "
+              f"{'RSS MB':>7} {'naive s':>8} {'x naive':>8} {'floor s':>8} {'/ floor':>8} "
+              f"{'1% rerun':>9}")
+    print(header)
+    for n in sizes:
+        row = bench(n, args.jobs, args.seed, args.baseline_max, args.tmp)
+        rows.append({"n": n, **row})
+        print(f"{n:>7} {row['load_s']:>7.1f} {row['audit_s']:>8.1f} {row['total_s']:>8.1f} "
+              f"{row['articles_per_s']:>7} {row['mb_per_s']:>6.1f} {row['peak_rss_mb']:>7} "
+              f"{row['naive_s']:>8.1f} {row['speedup_vs_naive']:>8.2f} {row['floor_s']:>8.1f} "
+              f"{row['ratio_to_floor']:>8.2f} {row['rerun_share']:>8.1%}", flush=True)
+    by_n = {r["n"]: r for r in rows}
+    if 100000 in by_n and 10000 in by_n:
+        print(f"linearity: time(100k) / time(10k) = "
+              f"{by_n[100000]['total_s'] / by_n[10000]['total_s']:.1f} (target 8 to 12)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"pipeline-{dt.date.today():%Y%m%d}.json"
+    out.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "python":
+                                           platform.python_version()},
+                               "rows": rows}, indent=2))
+    print(f"saved {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Write findings.xlsx: a summary sheet, then one sheet of findings per audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .constants import AUDITS, SEVERITIES
+from .tables import severity_counts
+
+#: Column widths stay within these bounds (in characters); long messages wrap instead.
+MIN_WIDTH, MAX_WIDTH = 8, 60
+#: A sheet holds at most this many data rows (Excel's limit, less the header).
+MAX_ROWS = 1_048_575
+#: Cells longer than this are cut (Excel refuses more than 32,767 characters).
+MAX_CELL = 32_000
+FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence"]
+HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
+SEVERITY_FILLS = {"blocker": PatternFill("solid", fgColor="F4C7C3"),
+                  "warning": PatternFill("solid", fgColor="FCE8B2")}
+
+
+def _cell_value(value):
+    """A value openpyxl stores as-is: NA to empty, text cleaned of control characters."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return text[:MAX_CELL]
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _write_table(sheet, frame: pd.DataFrame, *, severity_column: str | None = None) -> None:
+    """Header row plus data, with filters, a frozen header and readable widths."""
+    columns = [str(c) for c in frame.columns]
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    severity_at = columns.index(severity_column) if severity_column in columns else None
+    for row in frame.head(MAX_ROWS).itertuples(index=False, name=None):
+        sheet.append([_cell_value(v) for v in row])
+        cells = sheet[sheet.max_row]
+        for cell in cells:
+            # text that looks like a formula stays text: article prose is data, never code
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+        if severity_at is not None and row[severity_at] in SEVERITY_FILLS:
+            cells[severity_at].fill = SEVERITY_FILLS[row[severity_at]]
+    last_col = get_column_letter(max(1, len(columns)))
+    sheet.auto_filter.ref = f"A1:{last_col}{max(1, sheet.max_row)}"
+    sheet.freeze_panes = "A2"
+    _fit_widths(sheet, frame)
+
+
+def _fit_widths(sheet, frame: pd.DataFrame) -> None:
+    """Width from the header and the longest of the first rows, within MIN/MAX_WIDTH."""
+    sample = frame.head(2000)
+    for number, column in enumerate(frame.columns, start=1):
+        lengths = sample[column].astype("string").str.len()
+        longest = int(lengths.max()) if lengths.notna().any() else 0
+        # room for the filter button beside the header text
+        width = max(len(str(column)) + 4, longest + 2)
+        width = min(MAX_WIDTH, max(MIN_WIDTH, width))
+        letter = get_column_letter(number)
+        sheet.column_dimensions[letter].width = width
+        if longest > MAX_WIDTH:
+            for cell in sheet[letter][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings per audit and severity with totals, as the summary sheet shows them."""
+    counts = severity_counts(findings)
+    counts["total"] = counts.sum(axis=1)
+    counts.loc["all audits"] = counts.sum(axis=0)
+    return counts.rename_axis("audit").reset_index()
+
+
+def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
+                        articles: pd.DataFrame | None = None,
+                        info: Mapping[str, object] | None = None) -> Path:
+    """Write the findings workbook a compliance reviewer filters and sorts.
+
+    Sheets: ``Summary`` (run facts from ``info``, findings per audit and severity), one
+    sheet per audit (``risk``, ``completeness``, ``readability``, ``compliance``) with that
+    audit's findings worst first, and ``Articles`` when ``articles`` is given. Every sheet
+    has filters on its header, a frozen header row and column widths fitted to the text.
+    The file is written to a temporary name and renamed, so it is never half-written.
+
+    Parameters
+    ----------
+    path : path
+        The ``.xlsx`` file to write.
+    findings : DataFrame
+        The audit's findings (the findings contract).
+    articles : DataFrame, optional
+        One row per article (e.g. the scorecard) for an ``Articles`` sheet.
+    info : mapping, optional
+        Facts about the run (run id, corpus, package version...) listed on the summary.
+
+    Examples
+    --------
+    >>> write_findings_xlsx("findings.xlsx", result.findings, articles=result.scorecard)
+    ... # doctest: +SKIP
+    """
+    path = Path(path)
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    _write_table(summary, summary_frame(findings))
+    row = summary.max_row + 2
+    for label, value in (info or {}).items():
+        summary.cell(row=row, column=1, value=str(label)).font = Font(bold=True)
+        summary.cell(row=row, column=2, value=_cell_value(_fact(value)))
+        row += 1
+    summary.column_dimensions["A"].width = max(summary.column_dimensions["A"].width,
+                                               max((len(str(k)) + 2 for k in info or {}),
+                                                   default=MIN_WIDTH))
+
+    order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+    for audit_name in AUDITS:
+        part = findings[findings["audit"] == audit_name]
+        part = part.assign(_rank=part["severity"].astype("string").map(order))
+        part = part.sort_values(["_rank", "article_id", "line"], na_position="last",
+                                kind="stable")
+        columns = [c for c in FINDING_COLUMNS if c in part.columns]
+        sheet = book.create_sheet(audit_name)
+        _write_table(sheet, part[columns].astype({"severity": "string"}),
+                     severity_column="severity")
+    if articles is not None:
+        _write_table(book.create_sheet("Articles"), articles, severity_column=None)
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    book.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def _fact(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, dict)):
+        return str(value)
+    return value
+
+
+__all__ = ["summary_frame", "write_findings_xlsx"]

@@ -1,0 +1,158 @@
+"""Render a report run's index.html: headline numbers, notebook reports, exports, failures."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from .constants import AUDITS, SEVERITIES
+
+_CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: #1f2328; margin: 0; background: #f6f8fa; }
+main { max-width: 980px; margin: 0 auto; padding: 1.5rem 1.5rem 3rem; background: #fff;
+       min-height: 100vh; box-sizing: border-box; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.1rem; margin: 2rem 0 .6rem; border-bottom: 1px solid #d0d7de;
+     padding-bottom: .3rem; }
+.meta { color: #57606a; font-size: .85rem; }
+.verdict { padding: .7rem 1rem; border-radius: 6px; margin: 1rem 0; font-weight: 600; }
+.verdict.ok { background: #dafbe1; } .verdict.findings { background: #fff8c5; }
+.verdict.failed { background: #ffebe9; }
+.cards { display: flex; flex-wrap: wrap; gap: .8rem; }
+.card { border: 1px solid #d0d7de; border-radius: 6px; padding: .6rem .9rem; min-width: 7.5rem; }
+.card b { display: block; font-size: 1.6rem; }
+.card.blocker b { color: #c9372c; } .card.warning b { color: #9a6700; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #eaeef2;
+         vertical-align: top; }
+th { background: #f6f8fa; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.status-ok { color: #1a7f37; font-weight: 600; }
+.status-failed { color: #c9372c; font-weight: 600; }
+pre.error { white-space: pre-wrap; background: #ffebe9; padding: .5rem; border-radius: 4px;
+            margin: .3rem 0 0; font-size: .8rem; }
+"""
+
+#: What each export is, as the index lists it.
+EXPORTS = {
+    "findings.xlsx": "every finding, a sheet per audit, filters on (for reviewers)",
+    "findings.csv": "every finding, one row each",
+    "articles.csv": "one row per article with its finding counts and status",
+    "summary.json": "run facts and counts, for machines",
+    "run.log": "what the run did, step by step",
+}
+VERDICTS = {
+    0: ("ok", "Clean: no finding at or above the fail-on level."),
+    1: ("findings", "Findings at or above the fail-on level ({fail_on}): see the compliance "
+                    "review and findings.xlsx."),
+    3: ("failed", "A notebook failed; its report below shows the error."),
+}
+
+
+def _cards(summary: dict) -> str:
+    corpus = summary["corpus"]
+    by_severity = summary["findings"]["by_severity"]
+    cards = [("articles audited", corpus["articles"], ""),
+             ("files not read", corpus["files_not_read"], ""),
+             *[(f"{s} findings", by_severity.get(s, 0), s) for s in reversed(SEVERITIES)]]
+    status = summary.get("articles_by_status", {})
+    cards += [(f"articles {s}", status[s], "") for s in ("fail", "warn", "pass") if s in status]
+    return "".join(f'<div class="card {cls}"><b>{value}</b>{escape(label)}</div>'
+                   for label, value, cls in cards)
+
+
+def _counts_table(summary: dict) -> str:
+    by_audit = summary["findings"]["by_audit"]
+    head = "".join(f'<th class="num">{escape(s)}</th>' for s in SEVERITIES)
+    rows = "".join(
+        f"<tr><td>{escape(a)}</td>"
+        + "".join(f'<td class="num">{by_audit.get(a, {}).get(s, 0)}</td>' for s in SEVERITIES)
+        + "</tr>" for a in AUDITS)
+    return f"<table><tr><th>audit</th>{head}</tr>{rows}</table>"
+
+
+def _notebook_rows(notebooks: list[dict]) -> str:
+    rows = []
+    for nb in notebooks:
+        ok = nb["status"] == "ok"
+        report = (f'<a href="{escape(nb["html"])}">{escape(nb["title"])}</a>' if nb.get("html")
+                  else escape(nb["title"]))
+        error = "" if ok else f'<pre class="error">{escape(nb.get("error") or "")}</pre>'
+        rows.append(
+            f"<tr><td>{report}{error}</td>"
+            f'<td class="status-{"ok" if ok else "failed"}">{"ok" if ok else "FAILED"}</td>'
+            f'<td><a href="{escape(nb["ipynb"])}">{escape(Path(nb["ipynb"]).name)}</a></td>'
+            f'<td class="num">{nb["seconds"]:.1f} s</td></tr>')
+    return ("<table><tr><th>report</th><th>status</th><th>executed notebook</th>"
+            '<th class="num">time</th></tr>' + "".join(rows) + "</table>")
+
+
+def _exports(files: list[str]) -> str:
+    items = [f'<li><a href="{escape(name)}">{escape(name)}</a>: {escape(text)}</li>'
+             for name, text in EXPORTS.items() if name in files]
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def render_index(summary: dict) -> str:
+    """The run's index page as one HTML string with inline CSS and no scripts.
+
+    ``summary`` is the run's summary.json content; every link is relative to the run
+    folder, so the page works wherever the folder is copied.
+
+    Examples
+    --------
+    >>> html = render_index(json.loads(Path("reports/latest/summary.json").read_text()))
+    ... # doctest: +SKIP
+    """
+    kind, text = VERDICTS.get(summary["exit_code"], ("failed", "The run failed."))
+    failed = [nb for nb in summary["notebooks"] if nb["status"] != "ok"]
+    failures = ""
+    if failed:
+        items = "".join(f"<li><b>{escape(nb['name'])}</b>: {escape(nb.get('error') or '')}</li>"
+                        for nb in failed)
+        failures = f"<h2>Failed notebooks</h2><ul>{items}</ul>"
+    corpus = summary["corpus"]
+    steps = ", ".join(f"{escape(k)} {v:.1f} s" for k, v in summary["steps"].items())
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Stackwise report {escape(summary["run_id"])}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<h1>Stackwise editorial report</h1>
+<p class="meta">Run {escape(summary["run_id"])} &middot; started {escape(summary["started"])}
+ &middot; {summary["duration_seconds"]:.1f} s &middot; stackwise-analysis
+ {escape(summary["package_version"])}</p>
+<div class="verdict {kind}">{escape(text.format(fail_on=summary["fail_on"]))}
+ (exit code {summary["exit_code"]})</div>
+{failures}
+<h2>Headline numbers</h2>
+<div class="cards">{_cards(summary)}</div>
+<h2>Reports</h2>
+{_notebook_rows(summary["notebooks"])}
+<h2>Findings by audit and severity</h2>
+{_counts_table(summary)}
+<h2>Exports</h2>
+{_exports(summary["files"])}
+<h2>About this run</h2>
+<table>
+<tr><th>corpus</th><td>{escape(str(corpus["source"]))}</td></tr>
+<tr><th>metadata</th><td>{escape(str(corpus.get("metadata") or "none"))}</td></tr>
+<tr><th>style guide</th><td>{escape(", ".join(corpus.get("styleguide") or []))}</td></tr>
+<tr><th>corpus fingerprint</th><td><code>{escape(corpus["fingerprint"])}</code></td></tr>
+<tr><th>staleness judged on</th><td>{escape(str(summary.get("as_of") or "run day"))}</td></tr>
+<tr><th>fail on</th><td>{escape(summary["fail_on"])}</td></tr>
+<tr><th>steps</th><td>{steps}</td></tr>
+</table>
+</main>
+</body>
+</html>
+"""
+
+
+__all__ = ["render_index"]
