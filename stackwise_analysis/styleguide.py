@@ -59,6 +59,7 @@ _SCHEMA: dict[str, Any] = {
         ),
         "max_sentence_words": int,
         "smog_min_sentences": int,
+        "min_words_for_grade": int,
     },
     "compliance": {
         "claims": [str],
