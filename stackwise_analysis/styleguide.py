@@ -149,7 +149,8 @@ def _read_yaml(path: str, text: str) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(top level)"
-        raise StyleguideError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+        problem = getattr(exc, "problem", exc)
+        raise StyleguideError(path, where, f"not valid YAML: {problem}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -6,14 +6,13 @@ import string
 
 import pandas as pd
 import pytest
+from article_text import HOUSE_DISCLAIMER, article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stackwise_analysis import load_corpus
 from stackwise_analysis.constants import SECTION_KEYS
 from stackwise_analysis.corpus import ARTICLE_COLUMNS, ERROR_COLUMNS, RISK_COLUMNS, SECTION_COLUMNS
-
-from article_text import HOUSE_DISCLAIMER, article
 
 
 def accounted_for(corpus, n_files: int) -> None:
@@ -262,7 +261,8 @@ _LINES = st.lists(st.one_of(
 ), max_size=30)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(st.one_of(_LINES.map("\n".join).map(str.encode), st.binary(max_size=300)),
                       min_size=1, max_size=4),
        suffix=st.sampled_from([".txt", ".md", ".html"]))

@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from conftest import REPO, SAMPLE_ARTICLES, SAMPLE_CATALOG
 from fake_audit import fake_audit
 from report_fixtures import SAMPLE_AS_OF, sample_report, write_small_corpus
@@ -263,7 +264,9 @@ def test_the_html_reports_hold_no_code(sample):
         html = (sample.result.run_dir / f"{name}.html").read_text()
         assert "load_or_compute" not in html
         assert "plots." not in html
-        assert "jp-InputArea-editor" not in html
+        # The lab stylesheet names the code input classes; no element may carry them.
+        page = BeautifulSoup(html, "html.parser")
+        assert not page.select(".jp-InputArea-editor, .jp-CodeCell .jp-InputArea"), name
         assert "data:image/png;base64," in html, name
 
 

@@ -60,8 +60,8 @@ def audit_articles(corpus: Corpus, styleguide: Styleguide, *, as_of: dt.date | N
     is judged here only when ``articles`` carries ``last_reviewed``; ``audit`` leaves it out
     of this stage (it depends on the day, not the article) and judges it corpus-wide.
     """
-    from .compliance import compliance_findings
     from .completeness import completeness_findings
+    from .compliance import compliance_findings
     from .readability import readability_findings, readability_table
     from .risk import risk_findings
 

@@ -134,7 +134,7 @@ def scores(counts: pd.DataFrame) -> pd.DataFrame:
     out["dale_chall_readability_score"] = (0.1579 * pct_difficult + 0.0496 * per_sentence
                                            + np.where(pct_difficult > 5, 3.6365, 0.0))
     out["words_per_sentence"] = per_sentence
-    return out.astype("Float64")
+    return out.where(words.notna()).astype("Float64")
 
 
 # ------------------------------------------------------------------------------ units
@@ -194,7 +194,9 @@ def count_units(texts: Iterable[str], counter: UnitCounter) -> pd.DataFrame:
 def readability_table(corpus: Corpus, styleguide: Styleguide,
                       counter: UnitCounter | None = None) -> pd.DataFrame:
     """Counts and scores per article (``scope == "article"``, section NA), per intro, per
-    section (``scope == "section"``, in document order) and for the disclaimer.
+    section (``scope == "section"``, in document order) and for the disclaimer. An article's
+    counts are the sums of its intro and sections; the house disclaimer has a row of its own
+    but is not part of the article's score (its author cannot change it).
 
     ``smog_estimate`` marks rows below the style guide's ``smog_min_sentences`` (SMOG is
     defined on 30 sentences); ``too_short`` marks rows below ``min_words_for_grade``, on which
@@ -226,10 +228,12 @@ def readability_table(corpus: Corpus, styleguide: Styleguide,
     parts = parts.join(groups[["longest_sentence", "longest_sentence_words"]].first())
     parts = parts.join(groups["line"].first().rename("longest_sentence_line"))
     parts = parts.reset_index()
-    by_article = units.groupby("article_id", sort=False)
-    whole = by_article[list(COUNT_COLUMNS)].sum()
-    whole = whole.join(by_article[["longest_sentence", "longest_sentence_words"]].first())
-    whole = whole.join(by_article["line"].first().rename("longest_sentence_line")).reset_index()
+    # The article is what its author wrote: intro and sections, not the house disclaimer.
+    body = units[units["scope"] != "disclaimer"].groupby("article_id", sort=False)
+    ids = pd.Index(corpus.articles["article_id"], name="article_id")
+    whole = body[list(COUNT_COLUMNS)].sum().reindex(ids, fill_value=0)
+    whole = whole.join(body[["longest_sentence", "longest_sentence_words"]].first())
+    whole = whole.join(body["line"].first().rename("longest_sentence_line")).reset_index()
     whole = whole.assign(scope="article", scope_order=-1)
     table = pd.concat([whole, parts], ignore_index=True)
     order = {a: i for i, a in enumerate(corpus.articles["article_id"])}

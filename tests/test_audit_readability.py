@@ -1,0 +1,233 @@
+"""Readability: segmentation, counts held to textstat 0.7.8, findings that fire and must not."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+from conftest import REPO, SAMPLE_ARTICLES
+from corpus_factory import make_corpus, spec
+
+from stackwise_analysis import load_corpus
+from stackwise_analysis.audits.readability import (
+    COUNT_COLUMNS,
+    UnitCounter,
+    readability_findings,
+    readability_table,
+    scores,
+    text_units,
+)
+from stackwise_analysis.styleguide import Styleguide, load_styleguide
+from stackwise_analysis.syllables import SyllableCounter
+
+textstat = pytest.importorskip("textstat")
+
+SIMPLE = ("The sun is up. We walk to the park. The dog runs fast. We sit on the grass. "
+          "Then we go home for lunch.")
+HARD = ("Pharmacological intervention necessitates comprehensive individualised evaluation of "
+        "cardiovascular contraindications, concomitant medications, and physiological "
+        "vulnerabilities, particularly among immunocompromised populations experiencing "
+        "multisystemic inflammatory complications.")
+
+
+@pytest.fixture(scope="module")
+def sg():
+    return load_styleguide()
+
+
+def _with(sg, **readability) -> Styleguide:
+    return Styleguide(data={**sg.data, "readability": {**sg.data["readability"], **readability}})
+
+
+def _table(sg, *specs):
+    return readability_table(make_corpus(*specs), sg)
+
+
+# ------------------------------------------------------------------ counting units
+def test_headings_bullets_and_disclaimer_are_units_of_their_own(sg):
+    units = text_units(make_corpus(spec()))
+    heading = units[units["text"] == "How It Works"]
+    assert len(heading) == 1 and heading["scope"].item() == "section"
+    assert (units["text"] == "mild soreness").sum() == 1
+    assert units["scope"].tolist()[-1] == "disclaimer"
+    # Glued, "How It Works Slow stretches ..." would be one sentence; segmented it is two.
+    row = _table(sg, spec()).query("section == 'how_it_works'")
+    assert row["sentences"].item() == 2
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("the gut-immune axis", 4),
+    ("when this city is disrupted\u2014due to illness", 8),
+    ("a 16:8 schedule", 3),
+    ("it's the body's own tissue", 5),
+])
+def test_hyphens_and_dashes_split_words(text, words):
+    assert UnitCounter().count(text)["words"] == words
+
+
+def test_long_sentences_are_counted_against_the_limit():
+    counter = UnitCounter(max_sentence_words=10)
+    row = counter.count("One two three four five six seven eight nine ten eleven twelve. "
+                        "Short one here.")
+    assert row["long_sentences"] == 1
+    assert row["longest_sentence_words"] == 12
+    assert row["longest_sentence"].startswith("One two")
+    assert UnitCounter(max_sentence_words=12).count("a b c d e f g h i j k l.")[
+        "long_sentences"] == 0
+
+
+def test_medical_lexicon_corrects_syllables():
+    plain = SyllableCounter(lexicon={})
+    ours = SyllableCounter()
+    assert plain("colonoscopy") != 5  # pyphen alone gets this wrong
+    assert ours("colonoscopy") == 5
+    assert ours("Microbiome") == 4
+    assert ours("water") == plain("water") == 2
+
+
+# ------------------------------------------------------------------ textstat is the reference
+def _units_for_reference():
+    texts = text_units(load_corpus(SAMPLE_ARTICLES))["text"].tolist()
+    return texts[::7]  # every seventh unit: headings, bullets, paragraphs, disclaimers
+
+
+def _textstat_counts(text: str) -> dict:
+    # The same segmented unit, with the one tokenising difference we make on purpose.
+    text = text.replace("-", " ").replace("\u2014", " ").replace("\u2013", " ")
+    return {
+        "sentences": textstat.sentence_count(text),
+        "words": textstat.lexicon_count(text),
+        "syllables": textstat.syllable_count(text),
+        "polysyllables": textstat.polysyllabcount(text),
+        "letters": textstat.letter_count(text),
+        "characters": textstat.char_count(text),
+        "difficult_words": textstat.difficult_words(text, syllable_threshold=0,
+                                                    unique=False),
+        "complex_words": textstat.difficult_words(text, syllable_threshold=3,
+                                                  unique=False),
+    }, {
+        "flesch_reading_ease": textstat.flesch_reading_ease(text),
+        "flesch_kincaid_grade": textstat.flesch_kincaid_grade(text),
+        "gunning_fog": textstat.gunning_fog(text),
+        "smog_index": textstat.smog_index(text),
+        "coleman_liau_index": textstat.coleman_liau_index(text),
+        "automated_readability_index": textstat.automated_readability_index(text),
+        "dale_chall_readability_score": textstat.dale_chall_readability_score(text),
+    }
+
+
+def test_counts_and_every_formula_match_textstat_on_the_same_units():
+    counter = UnitCounter(syllables=SyllableCounter(lexicon={}))  # textstat's syllable source
+    units = _units_for_reference()
+    assert len(units) > 100
+    ours = pd.DataFrame.from_records([counter.count(u) for u in units])
+    ours_scores = scores(ours)
+    for i, unit in enumerate(units):
+        counts, formulas = _textstat_counts(unit)
+        for column, value in counts.items():
+            assert ours.loc[i, column] == value, (column, unit)
+        for column, value in formulas.items():
+            assert ours_scores.loc[i, column] == pytest.approx(value, abs=1e-9), (column, unit)
+
+
+def test_reference_article_gets_a_grade_per_section(reference_article, sg):
+    table = readability_table(load_corpus(reference_article), sg)
+    sections = table[table["scope"] == "section"]
+    assert sections["section"].tolist() == ["how_it_works", "benefits", "science", "protocol",
+                                            "watch_out", "health_risks"]
+    assert sections["flesch_kincaid_grade"].notna().all()
+    article = table[table["scope"] == "article"]
+    # Segmented, the reference reads near grade 15 (textstat on the glued text says 17.6).
+    assert 13 < article["flesch_kincaid_grade"].item() < 17
+    glued = textstat.flesch_kincaid_grade(reference_article.read_text(encoding="utf-8"))
+    assert article["flesch_kincaid_grade"].item() < glued
+
+
+# ------------------------------------------------------------------ the table
+def test_article_counts_are_the_sum_of_their_parts(sg):
+    table = _table(sg, spec(article_id="a"), spec(article_id="b", intro=SIMPLE))
+    for article_id, rows in table.groupby("article_id"):
+        whole = rows[rows["scope"] == "article"][list(COUNT_COLUMNS)].iloc[0]
+        parts = rows[rows["scope"].isin(["intro", "section"])][list(COUNT_COLUMNS)].sum()
+        assert whole.tolist() == parts.tolist(), article_id
+
+
+def test_short_units_are_marked_not_dropped(sg):
+    table = _table(sg, spec())
+    assert table["smog_estimate"].all()  # no part of a tiny article has 30 sentences
+    assert table["smog_index"].notna().all()
+    protocol = table.query("section == 'protocol'")
+    assert protocol["too_short"].item()
+
+
+def test_a_unit_without_words_has_no_scores():
+    row = scores(pd.DataFrame([UnitCounter().count("...")]))
+    assert row.isna().all(axis=None)
+
+
+# ------------------------------------------------------------------ findings
+def _findings(sg, *specs):
+    return readability_findings(_table(sg, *specs), sg)
+
+
+def test_hard_section_fires_with_its_longest_sentence_as_evidence(sg):
+    found = _findings(sg, spec(sections={"science": " ".join([HARD] * 3)}))
+    hard = found[(found["check"] == "readability.hard_to_read") & (found["section"] == "science")]
+    assert len(hard) == 1
+    assert hard["evidence"].item().startswith("Pharmacological intervention")
+    assert "The Science Behind It" in hard["message"].item()
+
+
+def test_plain_text_does_not_fire(sg):
+    plain = {key: " ".join([SIMPLE] * 2) for key in
+             ("how_it_works", "benefits", "science", "protocol", "watch_out")}
+    found = _findings(sg, spec(intro=SIMPLE, sections=plain))
+    grades = found[found["check"].isin(["readability.hard_to_read", "readability.above_target"])]
+    assert grades.empty, grades[["section", "message"]]
+
+
+def test_thresholds_come_from_the_styleguide(sg):
+    hard = spec(sections={"science": " ".join([HARD] * 3)})
+    assert "readability.hard_to_read" in set(_findings(sg, hard)["check"])
+    lenient = _with(sg, warning_above_grade=99, info_above_grade=99)
+    assert _findings(lenient, hard).query("check != 'readability.long_sentences'").empty
+
+
+def test_long_sentences_fire_where_they_are(sg):
+    long = " ".join(["word"] * 30) + "."
+    found = _findings(sg, spec(sections={"protocol": long + " " + SIMPLE}))
+    rows = found[found["check"] == "readability.long_sentences"]
+    assert rows["section"].tolist() == ["protocol"]
+    assert rows["severity"].tolist() == ["info"]
+    short = _findings(sg, spec(sections={"protocol": SIMPLE}))
+    assert "readability.long_sentences" not in set(short["check"])
+
+
+def test_the_disclaimer_is_never_judged(sg):
+    table = _table(sg, spec(disclaimer=HARD + " " + HARD))
+    assert table.query("scope == 'disclaimer'")["flesch_kincaid_grade"].item() > 15
+    found = readability_findings(table, sg)
+    assert not found["evidence"].fillna("").str.startswith("Pharmacological").any()
+
+
+# ------------------------------------------------------------------ offline, always
+def test_the_whole_audit_runs_with_the_network_made_impossible(tmp_path):
+    script = textwrap.dedent(f"""
+        import socket
+        def refuse(*args, **kwargs):
+            raise OSError("network access attempted")
+        socket.socket.connect = refuse
+        socket.create_connection = refuse
+        socket.getaddrinfo = refuse
+        from stackwise_analysis import audit, load_corpus
+        result = audit(load_corpus({str(SAMPLE_ARTICLES)!r}), jobs=1)
+        assert len(result.readability) > 0
+        print("ok", len(result.findings))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok")
