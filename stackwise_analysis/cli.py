@@ -24,6 +24,7 @@ examples:
   stackwise-analysis corpus data/articles
   stackwise-analysis audit data/articles --metadata data/catalog.csv --format csv > findings.csv
   stackwise-analysis report --fail-on warning --quiet
+  stackwise-analysis audit big/archive --cache .audit-cache --scheduler tcp://dask:8786
 """
 
 
@@ -38,6 +39,14 @@ def _common(parser: argparse.ArgumentParser, corpus_positional: bool = True) -> 
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="worker processes (default: all cores)")
     parser.add_argument("--quiet", action="store_true", help="no progress output on stderr")
+
+
+def _scale(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run the per-article audit on "
+                        "this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
+                        "processes")
+    parser.add_argument("--cache", metavar="DIR", help="keep per-article results here; a "
+                        "re-run audits only articles (or rules) that changed")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="run every audit and print the findings")
     _common(audit)
+    _scale(audit)
     audit.add_argument("--format", choices=["table", "csv", "json"], default="table",
                        help="output format (default: table)")
     audit.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="blocker",
@@ -71,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--corpus", default=DEFAULT_CORPUS,
                         help=f"folder or file of articles (default: {DEFAULT_CORPUS})")
     _common(report, corpus_positional=False)
+    _scale(report)
     report.add_argument("--out", default="reports", help="where run folders are published "
                         "(default: reports)")
     report.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="blocker",
@@ -98,6 +109,20 @@ def _load(args):
 
     return load_corpus(args.path, metadata=args.metadata, styleguide=args.styleguide,
                        jobs=args.jobs, progress=False if args.quiet else None)
+
+
+def _client(args):
+    """A Dask client for ``--scheduler``, or None; a scheduler that cannot be reached is a
+    usage error (exit 2), not a traceback."""
+    if not args.scheduler:
+        return None
+    from distributed import Client
+
+    try:
+        return Client(args.scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise StackwiseError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
+                             ) from None
 
 
 def _print_table(title: str, frame: pd.DataFrame) -> None:
@@ -136,8 +161,14 @@ def cmd_audit(args) -> int:
     corpus = _load(args)
     if corpus.articles.empty:
         raise StackwiseError(f"no article could be read from {args.path}")
-    result = audit(corpus, _styleguide(args), as_of=_as_of(args.as_of),
-                   jobs=args.jobs, progress=False if args.quiet else None)
+    client = _client(args)
+    try:
+        result = audit(corpus, _styleguide(args), as_of=_as_of(args.as_of), jobs=args.jobs,
+                       client=client, cache=args.cache,
+                       progress=False if args.quiet else None)
+    finally:
+        if client is not None:
+            client.close()
     shown = result.at_or_above(args.min_severity)
     if args.format == "csv":
         shown.to_csv(sys.stdout, index=False)
@@ -158,11 +189,17 @@ def cmd_audit(args) -> int:
 def cmd_report(args) -> int:
     from . import report
 
-    result = report.run(
-        args.corpus, metadata=args.metadata, styleguide=args.styleguide, out=args.out,
-        fail_on=args.fail_on, jobs=args.jobs,
-        notebooks=[n.strip() for n in args.notebooks.split(",")] if args.notebooks else None,
-        notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of))
+    client = _client(args)
+    try:
+        result = report.run(
+            args.corpus, metadata=args.metadata, styleguide=args.styleguide, out=args.out,
+            fail_on=args.fail_on, jobs=args.jobs,
+            notebooks=[n.strip() for n in args.notebooks.split(",")] if args.notebooks else None,
+            notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of),
+            client=client, cache=args.cache)
+    finally:
+        if client is not None:
+            client.close()
     if result.index_path is not None:
         print(result.index_path)
     return result.exit_code

@@ -174,7 +174,8 @@ def new_run_id() -> str:
 # ------------------------------------------------------------------------------ the run
 def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         out: str | Path = "reports", fail_on: str = "blocker", jobs: int | None = 1,
-        notebooks=None, notebooks_dir=None, quiet: bool = False, as_of=None) -> RunResult:
+        notebooks=None, notebooks_dir=None, quiet: bool = False, as_of=None, client=None,
+        cache: str | Path | None = None) -> RunResult:
     """Audit a corpus, run the notebook suite on the result and publish the reports.
 
     Parameters
@@ -199,6 +200,10 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         No progress lines on stderr (run.log still has them).
     as_of : date or "YYYY-MM-DD", optional
         The day staleness is judged on; today when None.
+    client : dask.distributed.Client, optional
+        Run the per-article audit on this Dask cluster (see ``audit``).
+    cache : path, optional
+        Per-article result cache for the audit (see ``audit``).
 
     Returns
     -------
@@ -236,7 +241,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         progress.line(f"{len(loaded.articles)} articles read, {len(loaded.errors)} file(s) "
                       "not read")
         with progress.step("audit", "auditing"):
-            result = _audit(loaded, guide, as_of, jobs)
+            result = _audit(loaded, guide, as_of, jobs, client, cache)
         progress.line(repr(result))
         with progress.step("snapshot", "writing the snapshot"):
             _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of)
@@ -300,10 +305,11 @@ def _load(corpus, metadata, guide, jobs):
     return loaded
 
 
-def _audit(loaded, guide, as_of, jobs):
+def _audit(loaded, guide, as_of, jobs, client=None, cache=None):
     from .audits import audit
 
-    return audit(loaded, guide, as_of=as_of, jobs=jobs, progress=False)
+    return audit(loaded, guide, as_of=as_of, jobs=jobs, client=client, cache=cache,
+                 progress=False)
 
 
 def _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 
 import pandas as pd
@@ -87,3 +88,42 @@ def test_dask_cluster_equals_serial(sample, serial):
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         assert_same(serial, audit(sample, as_of=AS_OF, client=client))
+
+
+@pytest.mark.slow
+def test_cli_audit_on_a_dask_scheduler_prints_the_serial_findings(serial, capsys):
+    distributed = pytest.importorskip("distributed")
+    from stackwise_analysis.cli import main
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        code = main(["audit", str(SAMPLE_ARTICLES), "--metadata", str(SAMPLE_CATALOG),
+                     "--as-of", str(AS_OF), "--format", "csv", "--fail-on", "never",
+                     "--quiet", "--scheduler", cluster.scheduler_address])
+    assert code == 0
+    printed = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert len(printed) == len(serial.findings)
+    assert printed["check"].tolist() == serial.findings["check"].tolist()
+
+
+def test_cli_unreachable_scheduler_is_a_usage_error(capsys):
+    from stackwise_analysis.cli import main
+
+    code = main(["audit", str(SAMPLE_ARTICLES), "--quiet", "--scheduler", "tcp://127.0.0.1:9"])
+    assert code == 2
+    assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+
+
+def test_cli_cache_reuses_results(tmp_path, capsys):
+    from stackwise_analysis.cli import main
+
+    args = ["audit", str(SAMPLE_ARTICLES), "--format", "csv", "--fail-on", "never", "--quiet",
+            "--as-of", str(AS_OF), "--cache", str(tmp_path / "cache"), "--jobs", "1"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    written = sorted(p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*.parquet"))
+    assert written
+    assert main(args) == 0
+    assert capsys.readouterr().out == first
+    assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*.parquet")) == \
+        written
