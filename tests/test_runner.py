@@ -47,10 +47,11 @@ def test_split_corpus_keeps_every_row_once(sample):
 
 
 def test_parallel_equals_serial(sample, serial, monkeypatch):
-    monkeypatch.setattr("stackwise_analysis.audits.runner.CHUNK_ARTICLES", 5)
     from stackwise_analysis.audits import runner
 
-    assert runner.CHUNK_ARTICLES == 5
+    monkeypatch.setattr(runner, "MIN_CHUNK_ARTICLES", 1)
+    monkeypatch.setattr(runner, "MAX_CHUNK_ARTICLES", 5)
+    assert len(list(runner.split_corpus(sample, runner.chunk_size(45, 2)))) == 9
     parallel = audit(sample, as_of=AS_OF, jobs=2)
     assert_same(serial, parallel)
 

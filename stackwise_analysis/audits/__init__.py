@@ -77,7 +77,7 @@ def audit_articles(corpus: Corpus, styleguide: Styleguide, *, as_of: dt.date | N
 
 def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
     """Deterministic order: article, audit (report order), line, check, evidence."""
-    order = findings.assign(_audit=findings["audit"].map({a: i for i, a in enumerate(AUDITS)}))
+    order = findings.assign(_audit=pd.Categorical(findings["audit"], categories=AUDITS).codes)
     order = order.sort_values(["article_id", "_audit", "line", "check", "section", "evidence"],
                               na_position="last", kind="stable")
     return order.drop(columns="_audit").reset_index(drop=True)
@@ -90,10 +90,9 @@ def scorecard(corpus: Corpus, findings: pd.DataFrame,
     ``status`` is ``fail`` with any blocker, ``warn`` with any warning, else ``pass``.
     """
     articles = corpus.articles[["article_id", "title", "risk_level", "word_count"]].copy()
-    counts = pd.crosstab(findings["article_id"], [findings["audit"], findings["severity"]],
-                         dropna=False)
+    counts = findings.groupby(["article_id", "audit", "severity"], observed=True).size()
     columns = pd.MultiIndex.from_product([AUDITS, SEVERITIES])
-    counts = counts.reindex(columns=columns, fill_value=0)
+    counts = counts.unstack(["audit", "severity"]).reindex(columns=columns, fill_value=0)
     counts.columns = [f"{a}_{s}" for a, s in counts.columns]
     card = articles.merge(counts, left_on="article_id", right_index=True, how="left")
     count_cols = list(counts.columns)

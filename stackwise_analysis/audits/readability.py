@@ -15,10 +15,13 @@ words has no scores (NA), where textstat would return 0.0.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..corpus import Corpus
 from ..styleguide import Styleguide
@@ -33,24 +36,25 @@ SCORE_COLUMNS = ("flesch_reading_ease", "flesch_kincaid_grade", "gunning_fog", "
                  "coleman_liau_index", "automated_readability_index",
                  "dale_chall_readability_score", "words_per_sentence")
 
-_DASHES = re.compile(r"[-\u2010-\u2015\u2212]")
+_DASHES = "[-\u2010-\u2015\u2212]"  # RE2 syntax (pyarrow): hyphens, dashes, minus
+_SENTENCE_END = re.compile(r"[.!?]+")
 # textstat keeps an apostrophe only where a contraction follows it ("it's", "don't").
 _LOOSE_APOSTROPHE = re.compile(r"'(?![tsd]|ve|ll|re)")
 _PUNCTUATION = re.compile(r"[^\w\s']")
-_NON_WORD = re.compile(r"\W")
-_SPACE = re.compile(r"\s")
-_SENTENCE_END = re.compile(r"[.!?]+")
+_NOT_WORD = re.compile(r"\W")
 # A stretch between sentence ends counts as a sentence only from this many words on
 # (textstat drops one- and two-word fragments such as "e.g." or "Dr.").
 _MIN_SENTENCE_WORDS = 3
-
-
-def _tokens(text: str) -> list[str]:
-    return _PUNCTUATION.sub("", _LOOSE_APOSTROPHE.sub("", text)).split()
+_TOKEN_COLUMNS = ("words", "syllables", "polysyllables", "difficult_words", "complex_words",
+                  "letters", "characters")
 
 
 class UnitCounter:
-    """Counts of one unit of text; reuse one instance so word look-ups are cached.
+    """Counts units of text the way textstat counts a text, a whole batch at a time.
+
+    The batch is split into whitespace tokens by pyarrow; everything textstat counts is a
+    sum over those tokens, so each distinct token is cleaned and looked up once (per
+    counter: reuse one instance across batches) and the sums per unit are array operations.
 
     Examples
     --------
@@ -66,9 +70,10 @@ class UnitCounter:
         self.syllables = syllables or default_counter()
         self._easy = easy_words()
         self._words: dict[str, tuple[int, int, int, int]] = {}
+        self._tokens: dict[str, tuple[int, ...]] = {}
 
     def _word(self, word: str) -> tuple[int, int, int, int]:
-        """(syllables, polysyllabic, not on the easy list, complex) for one token."""
+        """(syllables, polysyllabic, not on the easy list, complex) for one word."""
         stats = self._words.get(word)
         if stats is None:
             syllables = self.syllables(word)
@@ -78,29 +83,100 @@ class UnitCounter:
             self._words[word] = stats
         return stats
 
+    def _token(self, raw: str) -> tuple[int, ...]:
+        """``_TOKEN_COLUMNS`` for one token as written ("joint.", "it's", "2.5"), then how it
+        splits at sentence ends: the number of ends in it and the words before the first
+        and after the last."""
+        stats = self._tokens.get(raw)
+        if stats is None:
+            words = _clean(raw)
+            sums = [sum(col) for col in zip(*map(self._word, words), strict=True)] or [0] * 4
+            pieces = _SENTENCE_END.split(raw)
+            before = len(_clean(pieces[0])) if len(pieces) > 1 else len(words)
+            after = len(_clean(pieces[-1])) if len(pieces) > 1 else 0
+            stats = (len(words), *sums, len(_NOT_WORD.sub("", raw)), len("".join(raw.split())),
+                     len(pieces) - 1, before, after)
+            self._tokens[raw] = stats
+        return stats
+
     def count(self, text: str) -> dict:
         """Counts for one unit, plus its longest sentence (text and words)."""
-        text = _DASHES.sub(" ", text)
-        words = _tokens(text)
-        word = self._word
-        stats = [word(w) for w in words]
-        lengths = [len(_tokens(piece)) for piece in _SENTENCE_END.split(text)]
-        sentences = [n for n in lengths if n >= _MIN_SENTENCE_WORDS]
-        longest_at = int(np.argmax(lengths)) if lengths else 0
-        pieces = _SENTENCE_END.split(text) if lengths else [""]
-        return {
-            "sentences": max(1, len(sentences)) if text else 0,
-            "words": len(words),
-            "syllables": sum(s[0] for s in stats),
-            "polysyllables": sum(s[1] for s in stats),
-            "letters": len(_NON_WORD.sub("", text)),
-            "characters": len(_SPACE.sub("", text)),
-            "difficult_words": sum(s[2] for s in stats),
-            "complex_words": sum(s[3] for s in stats),
-            "long_sentences": sum(1 for n in sentences if n > self.limit),
-            "longest_sentence_words": max(lengths, default=0),
-            "longest_sentence": pieces[longest_at].strip(),
-        }
+        row = self.count_many([text]).iloc[0].to_dict()
+        row["longest_sentence"] = longest_sentence(text, row.pop("longest_piece"))
+        return row
+
+    def count_many(self, texts: Sequence[str]) -> pd.DataFrame:
+        """One row of counts per text: ``COUNT_COLUMNS``, ``longest_sentence_words`` and
+        ``longest_piece`` (which stretch of ``longest_sentence`` holds the longest)."""
+        n = len(texts)
+        columns_out = [*COUNT_COLUMNS, "longest_sentence_words", "longest_piece"]
+        if n == 0:
+            return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns_out})
+        raw = pa.array(texts, type=pa.large_string())
+        # pyarrow splits at ASCII whitespace; any other space is handled per token above.
+        lists = pc.ascii_split_whitespace(pc.replace_substring_regex(raw, _DASHES, " "))
+        starts = lists.offsets.to_numpy()  # every text has at least one (maybe empty) token
+        encoded = pc.dictionary_encode(lists.flatten())
+        table = np.array([self._token(t) for t in encoded.dictionary.to_pylist()],
+                         dtype=np.int64).reshape(-1, len(_TOKEN_COLUMNS) + 3)
+        per_token = table[encoded.indices.to_numpy()]
+        sums = np.add.reduceat(per_token, starts[:-1], axis=0)
+        columns = {name: sums[:, i] for i, name in enumerate(_TOKEN_COLUMNS)}
+
+        # Sentences are the stretches between sentence ends; a token with ends in it closes
+        # the stretch it is in ("joint.") and may open the next ("2.5").
+        ends, before, after = (per_token[:, -3], per_token[:, -2], per_token[:, -1])
+        unit_of = np.repeat(np.arange(n), np.diff(starts))
+        pieces_per_unit = sums[:, -3] + 1
+        piece_base = np.cumsum(pieces_per_unit) - pieces_per_unit
+        ends_before = np.cumsum(ends) - ends
+        piece = piece_base[unit_of] + ends_before - ends_before[starts[:-1]][unit_of]
+        n_pieces = int(pieces_per_unit.sum())
+        piece_words = (np.bincount(piece, weights=before, minlength=n_pieces)
+                       + np.bincount(piece + ends, weights=after, minlength=n_pieces)
+                       ).astype(np.int64)
+        piece_unit = np.repeat(np.arange(n), pieces_per_unit)
+        is_sentence = piece_words >= _MIN_SENTENCE_WORDS
+        sentences = np.bincount(piece_unit[is_sentence], minlength=n)
+        has_text = pc.greater(pc.utf8_length(raw), 0).to_numpy(zero_copy_only=False)
+        columns["sentences"] = np.where(has_text, np.maximum(sentences, 1), 0)
+        columns["long_sentences"] = np.bincount(
+            piece_unit[is_sentence & (piece_words > self.limit)], minlength=n)
+        longest = np.zeros(n, dtype=np.int64)
+        np.maximum.at(longest, piece_unit, piece_words)
+        # The first stretch of each unit that reaches the unit's longest, as a local index.
+        reach = np.flatnonzero(piece_words == longest[piece_unit])
+        units, first = np.unique(piece_unit[reach], return_index=True)
+        local = np.zeros(n, dtype=np.int64)
+        local[units] = reach[first] - piece_base[units]
+        columns["longest_sentence_words"] = longest
+        columns["longest_piece"] = local
+        return pd.DataFrame(columns)[columns_out].astype("int64")
+
+
+def _clean(text: str) -> list[str]:
+    """Words as textstat 0.7.8 lists them: punctuation out, contraction apostrophes kept."""
+    return _PUNCTUATION.sub("", _LOOSE_APOSTROPHE.sub("", text)).split()
+
+
+@cache
+def shared_counter(max_sentence_words: int) -> UnitCounter:
+    """One counter per process and limit, so its word cache spans every chunk it counts."""
+    return UnitCounter(max_sentence_words)
+
+
+def longest_sentence(text: str, piece: int) -> str:
+    """The ``piece``-th stretch of ``text`` between sentence ends, with its end mark.
+
+    >>> longest_sentence("Rest. Drink water, then rest again! Ok", 1)
+    'Drink water, then rest again!'
+    """
+    start = 0
+    for number, end in enumerate(_SENTENCE_END.finditer(text)):
+        if number == piece:
+            return text[start:end.end()].strip()
+        start = end.end()
+    return text[start:].strip()
 
 
 def scores(counts: pd.DataFrame) -> pd.DataFrame:
@@ -140,6 +216,15 @@ def scores(counts: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ units
 UNIT_COLUMNS = {"article_id": "string", "scope": "string", "position": "Int64",
                 "section": "string", "heading": "string", "line": "Int64", "text": "string"}
+_SCOPE_ORDER = {"intro": 0, "section": 1, "disclaimer": 2}
+
+
+def _lines(frame: pd.DataFrame, text: str, first_line: str) -> pd.DataFrame:
+    """One row per non-blank line of ``frame[text]``, numbered from ``frame[first_line]``."""
+    frame = frame[frame[first_line].notna() & (frame[text].fillna("") != "")]
+    lines = frame.assign(text=frame[text].str.split("\n")).explode("text")
+    lines["line"] = lines[first_line] + lines.groupby(level=0).cumcount()
+    return lines[lines["text"].str.strip() != ""]
 
 
 def text_units(corpus: Corpus) -> pd.DataFrame:
@@ -149,48 +234,40 @@ def text_units(corpus: Corpus) -> pd.DataFrame:
     Columns: ``article_id``, ``scope`` (``intro`` / ``section`` / ``disclaimer``),
     ``position`` (the section's position), ``section``, ``heading``, ``line``, ``text``.
     """
-    rows: dict[str, list] = {c: [] for c in UNIT_COLUMNS}
-
-    def add(article_id, scope, position, section, heading, line, text):
-        for column, value in zip(UNIT_COLUMNS, (article_id, scope, position, section, heading,
-                                                line, text), strict=True):
-            rows[column].append(value)
-
-    def add_lines(article_id, scope, position, section, heading, first_line, body):
-        if first_line is None or first_line is pd.NA or not body:
-            return
-        for offset, line in enumerate(body.split("\n")):
-            if line.strip():
-                add(article_id, scope, position, section, heading, first_line + offset, line)
-
-    articles = corpus.articles
-    for article_id, intro, line in zip(articles["article_id"], articles["intro"],
-                                       articles["intro_line"], strict=True):
-        add_lines(article_id, "intro", None, None, None, line, intro)
-    s = corpus.sections
-    for article_id, position, section, heading, line, body_line, text in zip(
-            s["article_id"], s["position"], s["section"], s["heading"], s["line"],
-            s["body_line"], s["text"], strict=True):
-        add(article_id, "section", position, section, heading, line, heading)
-        add_lines(article_id, "section", position, section, heading, body_line, text)
-    has = articles[articles["has_disclaimer"]]
-    for article_id, text, line in zip(has["article_id"], has["disclaimer"],
-                                      has["disclaimer_line"], strict=True):
-        add(article_id, "disclaimer", None, None, None, line, text)
-    units = pd.DataFrame({c: pd.Series(v, dtype=t) for (c, t), v in zip(
-        UNIT_COLUMNS.items(), rows.values(), strict=True)})
-    order = {a: i for i, a in enumerate(articles["article_id"])}
-    rank = units["article_id"].map(order).astype("int64")
-    return units.iloc[np.lexsort((units["line"].fillna(0).to_numpy(), rank.to_numpy()))
-                      ].reset_index(drop=True)
-
-
-def count_units(texts: Iterable[str], counter: UnitCounter) -> pd.DataFrame:
-    """One row of counts per text (see ``UnitCounter.count``)."""
-    return pd.DataFrame.from_records([counter.count(t) for t in texts])
+    articles, sections = corpus.articles, corpus.sections
+    intro = _lines(articles[["article_id", "intro", "intro_line"]], "intro", "intro_line")
+    headings = sections.assign(text=sections["heading"])
+    bodies = _lines(sections, "text", "body_line")
+    disclaimer = articles[articles["has_disclaimer"]].rename(
+        columns={"disclaimer": "text", "disclaimer_line": "line"})
+    units = pd.concat([intro.assign(scope="intro"), headings.assign(scope="section"),
+                       bodies.assign(scope="section"), disclaimer.assign(scope="disclaimer")],
+                      ignore_index=True)
+    units = units.reindex(columns=list(UNIT_COLUMNS)).astype(UNIT_COLUMNS)
+    rank = pd.Index(articles["article_id"]).get_indexer(units["article_id"])
+    order = np.lexsort((units["line"].fillna(0).to_numpy(),
+                        units["scope"].map(_SCOPE_ORDER).to_numpy(), rank))
+    return units.iloc[order].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ table
+def _totals(units: pd.DataFrame, group: np.ndarray, texts: list[str] | None = None
+            ) -> pd.DataFrame:
+    """Counts summed per ``group`` (consecutive ids), with where the longest sentence is:
+    ``at`` (the unit's row), its words and line, and with ``texts`` its text."""
+    sums = pd.DataFrame(units[list(COUNT_COLUMNS)].to_numpy(), columns=list(COUNT_COLUMNS)
+                        ).groupby(group).sum()
+    at = pd.Series(units["longest_sentence_words"].to_numpy()).groupby(group).idxmax()
+    sums["at"] = at.to_numpy()
+    sums["longest_sentence_words"] = units["longest_sentence_words"].to_numpy()[at]
+    sums["longest_sentence_line"] = units["line"].to_numpy()[at]
+    if texts is not None:
+        pieces = units["longest_piece"].to_numpy()[at]
+        sums["longest_sentence"] = [longest_sentence(texts[i], piece)
+                                    for i, piece in zip(at, pieces, strict=True)]
+    return sums
+
+
 def readability_table(corpus: Corpus, styleguide: Styleguide,
                       counter: UnitCounter | None = None) -> pd.DataFrame:
     """Counts and scores per article (``scope == "article"``, section NA), per intro, per
@@ -209,38 +286,41 @@ def readability_table(corpus: Corpus, styleguide: Styleguide,
     >>> table.query("scope == 'article'")[["article_id", "flesch_kincaid_grade"]]  # doctest: +SKIP
     """
     rules = styleguide["readability"]
-    counter = counter or UnitCounter(rules["max_sentence_words"])
+    counter = counter or shared_counter(int(rules["max_sentence_words"]))
     units = text_units(corpus)
-    counts = count_units(units["text"], counter)
-    if counts.empty:
-        counts = pd.DataFrame({c: pd.Series(dtype="int64") for c in COUNT_COLUMNS}).assign(
-            longest_sentence_words=pd.Series(dtype="int64"),
-            longest_sentence=pd.Series(dtype="object"))
-    units = pd.concat([units.drop(columns="text"), counts], axis=1)
-    units["scope_order"] = units["scope"].map({"intro": 0, "section": 1, "disclaimer": 2})
-    # Where the longest sentence of a group sits: the unit with the most words in one sentence.
-    units = units.sort_values(["longest_sentence_words"], ascending=False, kind="stable")
-    keys = ["article_id", "scope_order", "position"]
-    groups = units.groupby(keys, dropna=False, sort=False)
-    parts = groups[list(COUNT_COLUMNS)].sum()
-    parts = parts.join(groups[["scope", "section", "heading"]].first())
-    parts = parts.join(groups["line"].min())
-    parts = parts.join(groups[["longest_sentence", "longest_sentence_words"]].first())
-    parts = parts.join(groups["line"].first().rename("longest_sentence_line"))
-    parts = parts.reset_index()
+    texts = units["text"].tolist()
+    units = pd.concat([units.drop(columns="text"), counter.count_many(texts)], axis=1)
+    # Units arrive in document order, so each part (intro, a section, the disclaimer) is a
+    # run of consecutive rows: a new part starts wherever article, scope or position change.
+    key = units[["article_id", "scope", "position"]].fillna({"position": 0})
+    starts = (key != key.shift()).fillna(True).any(axis=1).to_numpy()
+    part_of = np.cumsum(starts) - 1
+    parts = _totals(units, part_of, texts)
+    first = units[starts].reset_index(drop=True)
+    parts = pd.concat([first[["article_id", "scope", "position", "section", "heading", "line"]],
+                       parts.reset_index(drop=True)], axis=1)
+
     # The article is what its author wrote: intro and sections, not the house disclaimer.
-    body = units[units["scope"] != "disclaimer"].groupby("article_id", sort=False)
-    ids = pd.Index(corpus.articles["article_id"], name="article_id")
-    whole = body[list(COUNT_COLUMNS)].sum().reindex(ids, fill_value=0)
-    whole = whole.join(body[["longest_sentence", "longest_sentence_words"]].first())
-    whole = whole.join(body["line"].first().rename("longest_sentence_line")).reset_index()
-    whole = whole.assign(scope="article", scope_order=-1)
-    table = pd.concat([whole, parts], ignore_index=True)
-    order = {a: i for i, a in enumerate(corpus.articles["article_id"])}
-    table["_rank"] = table["article_id"].map(order)
-    table = table.sort_values(["_rank", "scope_order", "position"], na_position="first",
-                              kind="stable").drop(columns=["_rank", "scope_order"])
-    table = table.reset_index(drop=True)
+    # Its longest sentence is the longest of its parts', so the text is taken from there.
+    body = (units["scope"] != "disclaimer").to_numpy()
+    ids = units.loc[body, "article_id"]
+    whole = _totals(units[body].reset_index(drop=True), pd.factorize(ids)[0])
+    unit_part = pd.Series(part_of[body])
+    sentence_of_part = dict(zip(parts.index, parts["longest_sentence"], strict=True))
+    whole["longest_sentence"] = unit_part.iloc[whole["at"]].map(sentence_of_part).to_numpy()
+    whole.insert(0, "article_id", ids.drop_duplicates().to_numpy())
+    whole = whole.assign(scope="article")
+    table = pd.concat([whole, parts], ignore_index=True).drop(columns="at")
+    # Articles with no prose at all still get their (empty) article row.
+    missing = corpus.articles.loc[~corpus.articles["article_id"].isin(whole["article_id"]),
+                                  ["article_id"]]
+    if len(missing):
+        table = pd.concat([table, missing.assign(scope="article", **dict.fromkeys(
+            COUNT_COLUMNS, 0))], ignore_index=True)
+    rank = pd.Index(corpus.articles["article_id"]).get_indexer(table["article_id"])
+    scope = table["scope"].map({"article": 0, "intro": 1, "section": 2, "disclaimer": 3})
+    table = table.iloc[np.lexsort((table["position"].fillna(0).to_numpy(),
+                                   scope.to_numpy(), rank))].reset_index(drop=True)
     table = pd.concat([table, scores(table)], axis=1)
     table["smog_estimate"] = table["sentences"] < int(rules["smog_min_sentences"])
     table["too_short"] = table["words"] < int(rules["min_words_for_grade"])

@@ -23,8 +23,10 @@ from tqdm.auto import tqdm
 from ..corpus import Corpus
 from ..styleguide import Styleguide
 
-#: Articles per chunk: big enough that process overhead is small, small enough to balance.
-CHUNK_ARTICLES = 500
+#: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
+#: milliseconds of DataFrame work, so chunks are as large as balancing the workers allows.
+MIN_CHUNK_ARTICLES = 250
+MAX_CHUNK_ARTICLES = 5000
 #: Columns of ``articles`` the per-article stage may read; anything else (metadata such as
 #: ``last_reviewed``) is judged corpus-wide, so that the cache key can ignore it.
 STAGE_ARTICLE_COLUMNS = (
@@ -36,7 +38,16 @@ STAGE_ARTICLE_COLUMNS = (
 Stage = Callable[[Corpus, Styleguide], "tuple[pd.DataFrame, pd.DataFrame]"]
 
 
-def split_corpus(corpus: Corpus, size: int = CHUNK_ARTICLES) -> Iterator[Corpus]:
+def chunk_size(articles: int, workers: int) -> int:
+    """Articles per chunk: about two chunks per worker, within the module's bounds.
+
+    >>> chunk_size(100_000, 2), chunk_size(45, 2)
+    (5000, 250)
+    """
+    return min(MAX_CHUNK_ARTICLES, max(MIN_CHUNK_ARTICLES, -(-articles // (2 * workers))))
+
+
+def split_corpus(corpus: Corpus, size: int = MAX_CHUNK_ARTICLES) -> Iterator[Corpus]:
     """Cut ``corpus`` into consecutive pieces of at most ``size`` articles (one pass).
 
     >>> [len(c.articles) for c in split_corpus(corpus, 2)]  # doctest: +SKIP
@@ -73,7 +84,7 @@ def _run_chunk(stage: Stage, chunk: Corpus, styleguide: Styleguide):
 
 def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int | None = 1,
               client=None, progress: bool | None = None, cache: str | Path | None = None,
-              chunk_articles: int = CHUNK_ARTICLES) -> tuple[pd.DataFrame, pd.DataFrame]:
+              chunk_articles: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply ``stage`` to every article of ``corpus``; returns (findings, readability).
 
     Parameters
@@ -92,11 +103,12 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     reused: tuple[pd.DataFrame, pd.DataFrame] | None = None
     if cached is not None:
         reused, todo = cached.split(corpus)
-    chunks = list(split_corpus(todo, chunk_articles)) if len(todo.articles) else []
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    size = chunk_articles or chunk_size(len(todo.articles), workers)
+    chunks = list(split_corpus(todo, size)) if len(todo.articles) else []
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(todo.articles), unit="article", desc="auditing", file=sys.stderr,
                disable=not show or not chunks)
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     results = []
     if client is not None and chunks:
         guide = client.scatter(styleguide, broadcast=True)
