@@ -117,17 +117,18 @@ class UnitCounter:
         lists = pc.ascii_split_whitespace(pc.replace_substring_regex(raw, _DASHES, " "))
         starts = lists.offsets.to_numpy()  # every text has at least one (maybe empty) token
         encoded = pc.dictionary_encode(lists.flatten())
+        # One row per statistic, one column per token: each row is contiguous for reduceat.
         table = np.array([self._token(t) for t in encoded.dictionary.to_pylist()],
-                         dtype=np.int64).reshape(-1, len(_TOKEN_COLUMNS) + 3)
-        per_token = table[encoded.indices.to_numpy()]
-        sums = np.add.reduceat(per_token, starts[:-1], axis=0)
-        columns = {name: sums[:, i] for i, name in enumerate(_TOKEN_COLUMNS)}
+                         dtype=np.int64).reshape(-1, len(_TOKEN_COLUMNS) + 3).T.copy()
+        per_token = table[:, encoded.indices.to_numpy()]
+        sums = np.add.reduceat(per_token, starts[:-1], axis=1)
+        columns = {name: sums[i] for i, name in enumerate(_TOKEN_COLUMNS)}
 
         # Sentences are the stretches between sentence ends; a token with ends in it closes
         # the stretch it is in ("joint.") and may open the next ("2.5").
-        ends, before, after = (per_token[:, -3], per_token[:, -2], per_token[:, -1])
+        ends, before, after = per_token[-3], per_token[-2], per_token[-1]
         unit_of = np.repeat(np.arange(n), np.diff(starts))
-        pieces_per_unit = sums[:, -3] + 1
+        pieces_per_unit = sums[-3] + 1
         piece_base = np.cumsum(pieces_per_unit) - pieces_per_unit
         ends_before = np.cumsum(ends) - ends
         piece = piece_base[unit_of] + ends_before - ends_before[starts[:-1]][unit_of]
