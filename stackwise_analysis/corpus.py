@@ -334,7 +334,7 @@ def load_corpus(
         todo.append((article_id, str(path), rel))
 
     chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-    workers = os.cpu_count() or 1 if jobs is None else max(1, jobs)
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(todo), unit="file", desc="reading", disable=not show or not todo,
                file=sys.stderr)

@@ -9,6 +9,7 @@ cache (tests/test_runner.py holds all of these to the plain serial run).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import sys
 import uuid
@@ -82,6 +83,38 @@ def _run_chunk(stage: Stage, chunk: Corpus, styleguide: Styleguide):
     return stage(chunk, styleguide)
 
 
+# What forked workers find in memory instead of receiving it pickled: (stage, chunks, guide).
+_INHERITED: tuple | None = None
+
+
+def _run_inherited(number: int):
+    stage, chunks, styleguide = _INHERITED
+    return stage(chunks[number], styleguide)
+
+
+def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, workers: int):
+    """Results of ``stage`` on every chunk, in chunk order, from a local process pool.
+
+    On Linux the workers are forked after the chunks exist, so they read them from memory
+    they share with this process; pickling 100,000 articles' text to them cost more than
+    auditing it. Elsewhere the chunks are pickled.
+    """
+    global _INHERITED
+    workers = min(workers, len(chunks))
+    if not sys.platform.startswith("linux"):
+        with ProcessPoolExecutor(workers) as pool:
+            yield from pool.map(_run_chunk, [stage] * len(chunks), chunks,
+                                [styleguide] * len(chunks))
+        return
+    _INHERITED = (stage, chunks, styleguide)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
+                                 ) as pool:
+            yield from pool.map(_run_inherited, range(len(chunks)))
+    finally:
+        _INHERITED = None
+
+
 def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int | None = 1,
               client=None, progress: bool | None = None, cache: str | Path | None = None,
               chunk_articles: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -118,11 +151,10 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
             results.append(future.result())
             bar.update(len(chunk.articles))
     elif workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(min(workers, len(chunks))) as pool:
-            for chunk, result in zip(chunks, pool.map(_run_chunk, [stage] * len(chunks), chunks,
-                                                      [styleguide] * len(chunks)), strict=True):
-                results.append(result)
-                bar.update(len(chunk.articles))
+        for chunk, result in zip(chunks, _pool_map(stage, chunks, styleguide, workers),
+                                 strict=True):
+            results.append(result)
+            bar.update(len(chunk.articles))
     else:
         for chunk in chunks:
             results.append(stage(chunk, styleguide))
