@@ -8,10 +8,11 @@ times, with the same number of processes (--jobs, default 2):
 * regex floor: read each file and tokenise it into sentences and words with ``re``;
 * incremental: change 1% of the files and re-run load + audit with the result cache.
 
-It prints a table with articles/s, MB/s, peak memory (PSS of the process tree) and our time as a ratio to each
-reference, and writes the figures to benchmarks/results/pipeline-<date>.json. "1% rerun" is
-load + cached audit after 1% of the files changed, as a share of the full run; "(audit)" is
-the cached audit alone as a share of the full audit (the loader has no cache).
+It prints a table with articles/s, MB/s, peak memory (PSS of the process tree) and our
+time as a ratio to each reference, and writes the figures to
+benchmarks/results/pipeline-<date>.json. "1% rerun" is load + cached audit after 1% of the
+files changed, as a share of the full run; "(audit)" is the cached audit alone as a share of
+the full audit (the loader has no cache).
 
     python benchmarks/bench_pipeline.py --sizes 1000,10000,100000 --jobs 2
 """
@@ -173,7 +174,8 @@ def bench(n: int, jobs: int, seed: int, baseline_max: int, tmp: Path) -> dict:
         "findings": len(result.findings), "mb": round(size_mb, 1), "jobs": jobs,
         "load_s": round(t_load, 2), "audit_s": round(t_audit, 2), "total_s": round(t_total, 2),
         "articles_per_s": round(articles / t_total), "mb_per_s": round(size_mb / t_total, 1),
-        "peak_mb": round(rss), "main_process_peak_rss_mb": round(own_rss), "naive_s": round(t_naive, 2),
+        "peak_mb": round(rss), "main_process_peak_rss_mb": round(own_rss),
+        "naive_s": round(t_naive, 2),
         "naive_extrapolated_from": len(sample), "floor_s": round(t_floor, 2),
         "speedup_vs_naive": round(t_naive / t_total, 2),
         "ratio_to_floor": round(t_total / t_floor, 2),
