@@ -20,6 +20,10 @@ from .tables import severity_counts
 MIN_WIDTH, MAX_WIDTH = 8, 60
 #: A sheet holds at most this many data rows (Excel's limit, less the header).
 MAX_ROWS = 1_048_575
+#: An audit's sheet keeps its worst findings up to this many rows; the rest (the mildest)
+#: stay in findings.csv. A reviewer filters a sheet, nobody scrolls 600,000 rows, and
+#: openpyxl writes about 20,000 rows a second.
+MAX_FINDING_ROWS = 50_000
 #: Cells longer than this are cut (Excel refuses more than 32,767 characters).
 MAX_CELL = 32_000
 FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence"]
@@ -91,7 +95,8 @@ def summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
 
 def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
                         articles: pd.DataFrame | None = None,
-                        info: Mapping[str, object] | None = None) -> Path:
+                        info: Mapping[str, object] | None = None,
+                        max_rows: int = MAX_FINDING_ROWS) -> Path:
     """Write the findings workbook a compliance reviewer filters and sorts.
 
     Sheets: ``Summary`` (run facts from ``info``, findings per audit and severity), one
@@ -110,6 +115,8 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
         One row per article (e.g. the scorecard) for an ``Articles`` sheet.
     info : mapping, optional
         Facts about the run (run id, corpus, package version...) listed on the summary.
+    max_rows : int
+        Findings per audit sheet, worst first; the summary says when a sheet is cut.
 
     Examples
     --------
@@ -117,28 +124,33 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
     ... # doctest: +SKIP
     """
     path = Path(path)
+    order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+    parts, facts = {}, dict(info or {})
+    for audit_name in AUDITS:
+        part = findings[findings["audit"] == audit_name]
+        part = part.assign(_rank=part["severity"].astype("string").map(order))
+        parts[audit_name] = part.sort_values(["_rank", "article_id", "line"],
+                                             na_position="last", kind="stable")
+        if len(part) > max_rows:
+            facts[f"{audit_name} sheet"] = (f"the worst {max_rows:,} of {len(part):,} findings; "
+                                            "all are in findings.csv")
     book = Workbook()
     summary = book.active
     summary.title = "Summary"
     _write_table(summary, summary_frame(findings))
     row = summary.max_row + 2
-    for label, value in (info or {}).items():
+    for label, value in facts.items():
         summary.cell(row=row, column=1, value=str(label)).font = Font(bold=True)
         summary.cell(row=row, column=2, value=_cell_value(_fact(value)))
         row += 1
     summary.column_dimensions["A"].width = max(summary.column_dimensions["A"].width,
-                                               max((len(str(k)) + 2 for k in info or {}),
+                                               max((len(str(k)) + 2 for k in facts),
                                                    default=MIN_WIDTH))
 
-    order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
-    for audit_name in AUDITS:
-        part = findings[findings["audit"] == audit_name]
-        part = part.assign(_rank=part["severity"].astype("string").map(order))
-        part = part.sort_values(["_rank", "article_id", "line"], na_position="last",
-                                kind="stable")
+    for audit_name, part in parts.items():
         columns = [c for c in FINDING_COLUMNS if c in part.columns]
         sheet = book.create_sheet(audit_name)
-        _write_table(sheet, part[columns].astype({"severity": "string"}),
+        _write_table(sheet, part[columns].head(max_rows).astype({"severity": "string"}),
                      severity_column="severity")
     if articles is not None:
         _write_table(book.create_sheet("Articles"), articles, severity_column=None)

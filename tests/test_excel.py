@@ -91,3 +91,18 @@ def test_an_empty_findings_table_still_gives_every_sheet(tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Summary", *AUDITS]
     assert book["readability"].max_row == 1
+
+
+def test_a_long_audit_sheet_keeps_its_worst_rows_and_says_so(tmp_path):
+    rows = ([{"article_id": f"a{i}", "audit": "readability", "check": "readability.x",
+              "severity": "info", "message": "m"} for i in range(8)]
+            + [{"article_id": "z", "audit": "readability", "check": "readability.y",
+                "severity": "warning", "message": "worse"}])
+    path = write_findings_xlsx(tmp_path / "f.xlsx", make_findings(rows), max_rows=5)
+    book = openpyxl.load_workbook(path)
+    sheet = book["readability"]
+    assert sheet.max_row == 1 + 5
+    assert sheet.cell(row=2, column=1).value == "z"  # the warning survives the cut
+    summary = [[c.value for c in r] for r in book["Summary"].iter_rows()]
+    assert ["readability sheet", "the worst 5 of 9 findings; all are in findings.csv"] in [
+        r[:2] for r in summary]

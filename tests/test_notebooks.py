@@ -113,6 +113,9 @@ def test_each_notebook_runs_with_no_parameters_at_all(tmp_path):
         images = [o for c in _code(executed) for o in c.outputs
                   if "image/png" in o.get("data", {})]
         assert len(images) >= len(PLOTS[name]), name
+    # Every kernel is stopped once its notebook is done, not left holding its tables.
+    assert len(home._managers) == len(PATHS)
+    assert not any(km.has_kernel for km in home._managers)
 
 
 @pytest.fixture(scope="session")
