@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 import pandas as pd
@@ -205,10 +207,21 @@ def cmd_report(args) -> int:
     return result.exit_code
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's timeout, ``kill``): unwinds like Ctrl-C, so a report run
+    removes its staging folder and leaves earlier runs and ``latest`` as they were."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = {"corpus": cmd_corpus, "audit": cmd_audit, "report": cmd_report}[args.command]
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return handler(args)
     except (FileNotFoundError, NotADirectoryError) as exc:
@@ -217,9 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StackwiseError as exc:
         print(f"stackwise-analysis: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("stackwise-analysis: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print("stackwise-analysis: " + ("terminated" if isinstance(exc, Terminated)
+                                        else "interrupted"), file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
 
 
 if __name__ == "__main__":

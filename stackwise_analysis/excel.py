@@ -54,15 +54,17 @@ def _write_table(sheet, frame: pd.DataFrame, *, severity_column: str | None = No
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     severity_at = columns.index(severity_column) if severity_column in columns else None
-    for row in frame.head(MAX_ROWS).itertuples(index=False, name=None):
-        sheet.append([_cell_value(v) for v in row])
-        cells = sheet[sheet.max_row]
-        for cell in cells:
+    for number, row in enumerate(frame.head(MAX_ROWS).itertuples(index=False, name=None),
+                                 start=2):
+        values = [_cell_value(v) for v in row]
+        sheet.append(values)
+        for column, value in enumerate(values, start=1):
             # text that looks like a formula stays text: article prose is data, never code
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+            if isinstance(value, str) and value.startswith("="):
+                sheet.cell(row=number, column=column).data_type = "s"
         if severity_at is not None and row[severity_at] in SEVERITY_FILLS:
-            cells[severity_at].fill = SEVERITY_FILLS[row[severity_at]]
+            sheet.cell(row=number, column=severity_at + 1).fill = SEVERITY_FILLS[
+                row[severity_at]]
     last_col = get_column_letter(max(1, len(columns)))
     sheet.auto_filter.ref = f"A1:{last_col}{max(1, sheet.max_row)}"
     sheet.freeze_panes = "A2"
@@ -153,7 +155,14 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
         _write_table(sheet, part[columns].head(max_rows).astype({"severity": "string"}),
                      severity_column="severity")
     if articles is not None:
-        _write_table(book.create_sheet("Articles"), articles, severity_column=None)
+        if len(articles) > max_rows:
+            if "status" in articles.columns:  # fail before warn before pass
+                articles = articles.sort_values("status", ascending=False, kind="stable")
+            summary.cell(row=row, column=1, value="Articles sheet").font = Font(bold=True)
+            summary.cell(row=row, column=2, value=f"{max_rows:,} of {len(articles):,} "
+                         "articles, failing ones first; all are in articles.csv")
+        _write_table(book.create_sheet("Articles"), articles.head(max_rows),
+                     severity_column=None)
 
     tmp = path.with_name(f".{path.name}.tmp")
     book.save(tmp)

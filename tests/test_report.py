@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -358,3 +360,21 @@ def test_two_runs_started_at_once_both_publish(tmp_path):
     printed = {Path(o[0].strip()) for o in outputs}
     assert printed == {f / "index.html" for f in folders}
     assert _no_staging(out)
+
+
+@pytest.mark.slow
+def test_sigterm_removes_the_staging_folder_and_keeps_latest(corpus_dir, tmp_path):
+    out = tmp_path / "r"
+    command = [sys.executable, "-m", "stackwise_analysis.cli", "report", "--corpus",
+               str(corpus_dir), "--out", str(out), "--fail-on", "never", "--jobs", "1"]
+    assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+    before = sorted(p.name for p in out.iterdir())
+    running = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".staging-*/notebooks/*.ipynb")):  # mid-run: notebooks started
+        assert time.monotonic() < deadline and running.poll() is None
+        time.sleep(0.05)
+    running.send_signal(signal.SIGTERM)
+    assert running.wait(timeout=60) == 143
+    assert "terminated" in running.stderr.read().decode()
+    assert sorted(p.name for p in out.iterdir()) == before
