@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+from article_text import HEADINGS, HOUSE_DISCLAIMER
 
 from stackwise_analysis.corpus import (
     ARTICLE_COLUMNS,
@@ -21,20 +22,7 @@ from stackwise_analysis.corpus import (
     Corpus,
 )
 
-HEADINGS = {
-    "how_it_works": "How It Works",
-    "benefits": "Benefits For Your Health",
-    "science": "The Science Behind It",
-    "protocol": "Treatment Protocol",
-    "watch_out": "What to Watch Out For",
-    "health_risks": "Health Risks",
-}
-DISCLAIMER = (
-    "The information provided by Stackwise is for informational purposes only and is not a "
-    "substitute for professional medical advice, diagnosis, or treatment. Always consult your "
-    "healthcare provider before making changes to your health regimen. For more details, see "
-    "our Terms of Service and Privacy Policy."
-)
+DISCLAIMER = HOUSE_DISCLAIMER
 #: Prose that breaks no compliance rule: consult advice, uncertainty and a source are there.
 CLEAN_INTRO = ("Gentle stretching is studied as a way to ease stiff joints (Lee et al., 2021). "
                "Talk to your doctor before you start.")
