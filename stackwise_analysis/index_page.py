@@ -36,7 +36,7 @@ pre.error { white-space: pre-wrap; background: #ffebe9; padding: .5rem; border-r
 
 #: What each export is, as the index lists it.
 EXPORTS = {
-    "findings.xlsx": "every finding, a sheet per audit, filters on (for reviewers)",
+    "findings.xlsx": "a sheet per audit, worst first, filters on (for reviewers)",
     "findings.csv": "every finding, one row each",
     "articles.csv": "one row per article with its finding counts and status",
     "summary.json": "run facts and counts, for machines",

@@ -256,7 +256,8 @@ def section_grade_chart(grades: pd.DataFrame, styleguide=None) -> Figure:
                marker="|", s=200, label="90th percentile")
     ax.invert_yaxis()
     ax.set(xlabel="reading grade", title="Reading grade by part of the article")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncols=3)
     _tidy(ax)
     return fig
 

@@ -225,11 +225,14 @@ def section_grades(readability: pd.DataFrame, styleguide=None) -> pd.DataFrame:
     """
     metric = grade_metric(styleguide)
     parts = readability.drop(article_rows(readability).index)
+    if "scope" in parts.columns:  # the house disclaimer is nobody's writing to fix
+        parts = parts[parts["scope"] != "disclaimer"]
     if parts.empty:
         return pd.DataFrame(columns=["part", "median", "p90", "units"])
     label = parts["section"].astype("string")
     if "scope" in parts.columns:
-        label = label.fillna(parts["scope"].astype("string"))
+        label = label.fillna(parts["scope"].astype("string").replace(
+            {"section": "other heading"}))
     grade = parts[metric].astype("float64")
     order = ["intro", *SECTION_KEYS]
     table = (grade.groupby(label.fillna(NONE).to_numpy())
