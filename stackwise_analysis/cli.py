@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -113,18 +114,22 @@ def _load(args):
                        jobs=args.jobs, progress=False if args.quiet else None)
 
 
+@contextlib.contextmanager
 def _client(args):
-    """A Dask client for ``--scheduler``, or None; a scheduler that cannot be reached is a
-    usage error (exit 2), not a traceback."""
+    """A Dask client for ``--scheduler`` (closed afterwards), or None; a scheduler that
+    cannot be reached is a usage error (exit 2), not a traceback."""
     if not args.scheduler:
-        return None
+        yield None
+        return
     from distributed import Client
 
     try:
-        return Client(args.scheduler, timeout="10s")
+        client = Client(args.scheduler, timeout="10s")
     except (OSError, TimeoutError) as exc:
         raise StackwiseError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
                              ) from None
+    with client:
+        yield client
 
 
 def _print_table(title: str, frame: pd.DataFrame) -> None:
@@ -163,14 +168,10 @@ def cmd_audit(args) -> int:
     corpus = _load(args)
     if corpus.articles.empty:
         raise StackwiseError(f"no article could be read from {args.path}")
-    client = _client(args)
-    try:
+    with _client(args) as client:
         result = audit(corpus, _styleguide(args), as_of=_as_of(args.as_of), jobs=args.jobs,
                        client=client, cache=args.cache,
                        progress=False if args.quiet else None)
-    finally:
-        if client is not None:
-            client.close()
     shown = result.at_or_above(args.min_severity)
     if args.format == "csv":
         shown.to_csv(sys.stdout, index=False)
@@ -191,17 +192,13 @@ def cmd_audit(args) -> int:
 def cmd_report(args) -> int:
     from . import report
 
-    client = _client(args)
-    try:
+    with _client(args) as client:
         result = report.run(
             args.corpus, metadata=args.metadata, styleguide=args.styleguide, out=args.out,
             fail_on=args.fail_on, jobs=args.jobs,
             notebooks=[n.strip() for n in args.notebooks.split(",")] if args.notebooks else None,
             notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of),
             client=client, cache=args.cache)
-    finally:
-        if client is not None:
-            client.close()
     if result.index_path is not None:
         print(result.index_path)
     return result.exit_code
