@@ -11,12 +11,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from .constants import READERS, RISK_DTYPE
 from .exceptions import CorpusError
 from .parse import Article, HouseFormat, ParseError, decode, parse_article
+from .parse_cache import ParsedCache
 from .styleguide import Styleguide, as_styleguide, normalize_heading
 
 #: Files larger than this are not parsed (an export of one article is a few kB).
@@ -39,6 +41,8 @@ SECTION_COLUMNS = {
 }
 RISK_COLUMNS = {"article_id": "string", "position": "Int64", "risk": "string", "line": "Int64"}
 ERROR_COLUMNS = {"path": "string", "error": "string", "message": "string"}
+FRAME_COLUMNS = {"articles": ARTICLE_COLUMNS, "sections": SECTION_COLUMNS,
+                 "risks": RISK_COLUMNS, "errors": ERROR_COLUMNS}
 
 
 @dataclass
@@ -92,14 +96,14 @@ def house_format(styleguide: Styleguide | str | Path | None = None) -> HouseForm
 
 
 # ------------------------------------------------------------------------------ discovery
-def _discover(source: str | Path | Sequence[str | Path]) -> tuple[Path, list[Path], list[dict]]:
+def _discover(source: str | Path | Sequence[str | Path]) -> tuple[Path, list[str], list[dict]]:
     """Files to read, the root their paths are relative to, and discovery errors."""
     if isinstance(source, (str, os.PathLike)):
         root = Path(source)
         if not root.exists() and not root.is_symlink():
             raise FileNotFoundError(f"corpus not found: {root}")
         if root.is_file():
-            return root.parent, [root], []
+            return root.parent, [str(root)], []
         return root, *_walk(root)
     paths = [Path(p) for p in source]
     missing = [str(p) for p in paths if not p.exists()]
@@ -116,13 +120,13 @@ def _discover(source: str | Path | Sequence[str | Path]) -> tuple[Path, list[Pat
             files += sub_files
             errors += sub_errors
         else:
-            files.append(p)
+            files.append(str(p))
     return root, files, errors
 
 
-def _walk(root: Path) -> tuple[list[Path], list[dict]]:
+def _walk(root: Path) -> tuple[list[str], list[dict]]:
     """All article files below ``root``, following links but never looping."""
-    files: list[Path] = []
+    files: list[str] = []
     errors: list[dict] = []
     seen: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True,
@@ -138,8 +142,8 @@ def _walk(root: Path) -> tuple[list[Path], list[dict]]:
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            if Path(name).suffix.lower() in READERS:
-                files.append(Path(dirpath, name))
+            if os.path.splitext(name)[1].lower() in READERS:
+                files.append(os.path.join(dirpath, name))
     return files, errors
 
 
@@ -189,12 +193,14 @@ def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes
         try:
             article, sha = read_article(Path(path), fmt, max_bytes)
         except ParseError as exc:
-            frames.add_error(rel, exc.kind, str(exc))
+            frames.add_error(rel, exc.kind, str(exc), file=path)
             continue
         except Exception as exc:  # one broken file must never stop the rest
-            frames.add_error(rel, "parse_failed", f"unexpected {type(exc).__name__}: {exc}")
+            frames.add_error(rel, "parse_failed", f"unexpected {type(exc).__name__}: {exc}",
+                             file=path)
             continue
-        frames.add_article(article_id, rel, READERS[Path(rel).suffix.lower()], article, sha)
+        frames.add_article(article_id, rel, READERS[os.path.splitext(rel)[1].lower()], article, sha,
+                           file=path)
     return frames
 
 
@@ -204,13 +210,18 @@ def _word_count(text: str) -> int:
 
 
 class _Frames:
-    """Column lists the articles are appended to, turned into typed DataFrames at the end."""
+    """Column lists the articles are appended to, turned into typed DataFrames at the end.
+
+    Each row also records the file it came from (``_file``), which the parse cache keys on.
+    """
 
     def __init__(self) -> None:
         self.articles = {c: [] for c in ARTICLE_COLUMNS}
         self.sections = {c: [] for c in SECTION_COLUMNS}
         self.risks = {c: [] for c in RISK_COLUMNS}
         self.errors = {c: [] for c in ERROR_COLUMNS}
+        for columns in (self.articles, self.sections, self.risks, self.errors):
+            columns["_file"] = []
 
     def extend(self, other: _Frames) -> None:
         for mine, theirs in ((self.articles, other.articles), (self.sections, other.sections),
@@ -218,12 +229,14 @@ class _Frames:
             for column, values in theirs.items():
                 mine[column].extend(values)
 
-    def add_error(self, path: str, kind: str, message: str) -> None:
+    def add_error(self, path: str, kind: str, message: str, file: str | None = None) -> None:
         self.errors["path"].append(path)
         self.errors["error"].append(kind)
         self.errors["message"].append(message)
+        self.errors["_file"].append(file)
 
-    def add_article(self, article_id: str, rel: str, fmt: str, a: Article, sha: str) -> None:
+    def add_article(self, article_id: str, rel: str, fmt: str, a: Article, sha: str,
+                    file: str | None = None) -> None:
         words = _word_count(a.intro)
         risk_position = 0
         for position, s in enumerate(a.sections, start=1):
@@ -241,12 +254,14 @@ class _Frames:
             col["word_count"].append(count)
             col["paragraph_count"].append(
                 sum(1 for block in text.split("\n\n") if block.strip()))
+            col["_file"].append(file)
             for risk, line in s.bullets:
                 risk_position += 1
                 self.risks["article_id"].append(article_id)
                 self.risks["position"].append(risk_position)
                 self.risks["risk"].append(risk)
                 self.risks["line"].append(line)
+                self.risks["_file"].append(file)
         values = {
             "article_id": article_id, "path": rel, "format": fmt, "title": a.title,
             "title_line": a.title_line, "risk_level": a.risk_level,
@@ -254,14 +269,16 @@ class _Frames:
             "intro": a.intro, "intro_line": a.intro_line, "word_count": words,
             "section_count": len(a.sections), "risk_count": risk_position,
             "has_disclaimer": a.disclaimer is not None, "disclaimer": a.disclaimer,
-            "disclaimer_line": a.disclaimer_line, "content_sha256": sha,
+            "disclaimer_line": a.disclaimer_line, "content_sha256": sha, "_file": file,
         }
         for column, value in values.items():
             self.articles[column].append(value)
 
-    def build(self, root: Path) -> Corpus:
+    def build(self, root: Path, *, keep_file: bool = False) -> Corpus:
+        """Typed frames; with ``keep_file`` each keeps its ``_file`` column."""
         def frame(columns: dict, dtypes: dict) -> pd.DataFrame:
-            return pd.DataFrame({c: pd.Series(v, dtype=dtypes[c]) for c, v in columns.items()})
+            dtypes = {**dtypes, "_file": "string"} if keep_file else dtypes
+            return pd.DataFrame({c: pd.Series(columns[c], dtype=t) for c, t in dtypes.items()})
 
         return Corpus(
             articles=frame(self.articles, ARTICLE_COLUMNS),
@@ -280,6 +297,7 @@ def load_corpus(
     max_bytes: int = DEFAULT_MAX_BYTES,
     jobs: int | None = 1,
     progress: bool | None = None,
+    cache: str | Path | None = None,
 ) -> Corpus:
     """Load article exports into a ``Corpus``.
 
@@ -304,6 +322,9 @@ def load_corpus(
         same order whatever the number.
     progress : bool or None
         Show a progress bar on stderr; None shows it only when stderr is a terminal.
+    cache : path, optional
+        Folder to keep parsed files in (see ``parse_cache``): a re-load parses only files
+        whose size, modification time or inode changed, with the same result.
 
     Raises
     ------
@@ -317,22 +338,59 @@ def load_corpus(
     """
     fmt = house_format(styleguide)
     root, files, discovery_errors = _discover(source)
-    frames = _Frames()
+    found = _Frames()  # what discovery itself rejects: never cached, always first
+    root_abs = os.path.abspath(root)
     for error in discovery_errors:
-        frames.add_error(_relative(Path(error["path"]), root), error["error"], error["message"])
+        found.add_error(_relative(error["path"], root_abs), error["error"], error["message"])
 
     seen: dict[str, str] = {}
     todo: list[tuple[str, str, str]] = []
     for path in files:
-        rel = _relative(path, root)
-        article_id = path.stem
+        path = os.path.abspath(path)
+        rel = _relative(path, root_abs)
+        article_id = os.path.splitext(os.path.basename(path))[0]
         if article_id in seen:
-            frames.add_error(rel, "duplicate_id", f"article_id {article_id!r} is already used "
-                             f"by {seen[article_id]}; rename one of the files")
+            found.add_error(rel, "duplicate_id", f"article_id {article_id!r} is already used "
+                            f"by {seen[article_id]}; rename one of the files")
             continue
         seen[article_id] = rel
-        todo.append((article_id, str(path), rel))
+        todo.append((article_id, path, rel))
 
+    parsed = None
+    if cache is not None:
+        parsed = ParsedCache(cache, {"version": _version(), "headings": fmt.headings,
+                                     "labels": fmt.labels, "max_bytes": max_bytes})
+        stats = parsed.lookup([path for _, path, _ in todo])
+        todo_read = [job for job, hit in zip(todo, stats["hit"], strict=True) if not hit]
+    else:
+        todo_read = todo
+    fresh = _read_all(todo_read, fmt, max_bytes, jobs, progress).build(
+        root, keep_file=parsed is not None)
+    if parsed is not None:
+        frames = {name: getattr(fresh, name) for name in FRAME_COLUMNS}
+        parsed.add(stats[~stats["hit"]], frames)
+        merged = parsed.merge(stats, frames, FRAME_COLUMNS)
+        parsed.compact([path for _, path, _ in todo], stats, merged)
+        # the same file may sit under another root this time: paths are relative to it
+        rels = np.asarray([rel for _, _, rel in todo], dtype=object)
+        for name in ("articles", "errors"):
+            merged[name]["path"] = pd.array(rels[merged[name]["_rank"]], dtype="string")
+        fresh = Corpus(**{name: frame.drop(columns="_rank") for name, frame in merged.items()},
+                       root=root)
+    found = found.build(root)
+    errors = fresh.errors if found.errors.empty else pd.concat(
+        [found.errors, fresh.errors], ignore_index=True)
+    corpus = Corpus(articles=fresh.articles, sections=fresh.sections, risks=fresh.risks,
+                    errors=errors, root=root)
+    if metadata is not None:
+        corpus = _merge_metadata(corpus, Path(metadata))
+    return corpus
+
+
+def _read_all(todo: list[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int,
+              jobs: int | None, progress: bool | None) -> _Frames:
+    """Read and parse every (article_id, path, rel) of ``todo``, in order."""
+    frames = _Frames()
     chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     show = sys.stderr.isatty() if progress is None else progress
@@ -346,11 +404,13 @@ def load_corpus(
     else:
         _collect((_read_many(c, fmt, max_bytes) for c in chunks), frames, bar)
     bar.close()
+    return frames
 
-    corpus = frames.build(root)
-    if metadata is not None:
-        corpus = _merge_metadata(corpus, Path(metadata))
-    return corpus
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def _collect(results: Iterable[_Frames], frames: _Frames, bar) -> None:
@@ -359,14 +419,15 @@ def _collect(results: Iterable[_Frames], frames: _Frames, bar) -> None:
         bar.update(len(chunk.articles["article_id"]) + len(chunk.errors["path"]))
 
 
-def _relative(path: Path, root: Path) -> str:
+def _relative(path: str, root: str) -> str:
+    """``path`` relative to ``root`` (both absolute), in POSIX form; a path outside the root
+    (a link out of it) stays absolute."""
+    if path.startswith(root) and path[len(root):len(root) + 1] == os.sep:
+        return Path(path[len(root) + 1:]).as_posix() if os.sep != "/" else path[len(root) + 1:]
     try:
-        return path.relative_to(root).as_posix()
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return Path(path).as_posix()
 
 
 def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
