@@ -97,13 +97,14 @@ def house_format(styleguide: Styleguide | str | Path | None = None) -> HouseForm
 
 # ------------------------------------------------------------------------------ discovery
 def _discover(source: str | Path | Sequence[str | Path]) -> tuple[Path, list[str], list[dict]]:
-    """Files to read, the root their paths are relative to, and discovery errors."""
+    """Files to read (absolute paths), the root their paths are relative to, and discovery
+    errors."""
     if isinstance(source, (str, os.PathLike)):
         root = Path(source)
         if not root.exists() and not root.is_symlink():
             raise FileNotFoundError(f"corpus not found: {root}")
         if root.is_file():
-            return root.parent, [str(root)], []
+            return root.parent, [os.path.abspath(root)], []
         return root, *_walk(root)
     paths = [Path(p) for p in source]
     missing = [str(p) for p in paths if not p.exists()]
@@ -120,7 +121,7 @@ def _discover(source: str | Path | Sequence[str | Path]) -> tuple[Path, list[str
             files += sub_files
             errors += sub_errors
         else:
-            files.append(str(p))
+            files.append(os.path.abspath(p))
     return root, files, errors
 
 
@@ -129,7 +130,8 @@ def _walk(root: Path) -> tuple[list[str], list[dict]]:
     files: list[str] = []
     errors: list[dict] = []
     seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True,
+    # from the absolute root, so every path found is absolute without another call per file
+    for dirpath, dirnames, filenames in os.walk(os.path.abspath(root), followlinks=True,
                                                 onerror=lambda e: errors.append(_walk_error(e))):
         info = os.stat(dirpath)
         if (info.st_dev, info.st_ino) in seen:
@@ -139,11 +141,12 @@ def _walk(root: Path) -> tuple[list[str], list[dict]]:
             continue
         seen.add((info.st_dev, info.st_ino))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        prefix = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            if os.path.splitext(name)[1].lower() in READERS:
-                files.append(os.path.join(dirpath, name))
+            if name[name.rfind("."):].lower() in READERS:
+                files.append(prefix + name)
     return files, errors
 
 
@@ -345,10 +348,12 @@ def load_corpus(
 
     seen: dict[str, str] = {}
     todo: list[tuple[str, str, str]] = []
-    for path in files:
-        path = os.path.abspath(path)
-        rel = _relative(path, root_abs)
-        article_id = os.path.splitext(os.path.basename(path))[0]
+    under_root = root_abs.rstrip(os.sep) + os.sep
+    for path in files:  # absolute
+        rel = (path[len(under_root):] if path.startswith(under_root) and os.sep == "/"
+               else _relative(path, root_abs))
+        name = path[path.rfind(os.sep) + 1:]
+        article_id = name[:name.rfind(".")] if name.rfind(".") > 0 else name
         if article_id in seen:
             found.add_error(rel, "duplicate_id", f"article_id {article_id!r} is already used "
                             f"by {seen[article_id]}; rename one of the files")

@@ -147,7 +147,7 @@ class ParsedCache:
             keep = np.flatnonzero(rank >= 0)
             order = keep[np.argsort(rank[keep], kind="stable")]
             joined = pa.concat_tables([t.cast(tables[-1].schema) for t in tables])
-            merged = joined.take(pa.array(order)).to_pandas()
+            merged = _in_order(joined, order).to_pandas()
             out[name] = merged.astype(dtypes[name]).assign(_rank=rank[order])
         return out
 
@@ -162,3 +162,16 @@ class ParsedCache:
                          for name, frame in merged.items()})
         for segment in self._segments:
             shutil.rmtree(segment, ignore_errors=True)
+
+
+def _in_order(table: pa.Table, order: np.ndarray) -> pa.Table:
+    """``table.take(order)`` for an order made of long ascending runs (cached rows in file
+    order, a few fresh ones between them): the runs are sliced, not gathered, and copied
+    once into whole columns, several times faster than a take on large text columns."""
+    if not len(order):
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    starts = np.r_[0, breaks]
+    lengths = np.diff(np.r_[starts, len(order)])
+    pieces = [table.slice(int(order[s]), int(n)) for s, n in zip(starts, lengths, strict=True)]
+    return pa.concat_tables(pieces).combine_chunks()

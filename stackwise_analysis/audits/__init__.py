@@ -154,7 +154,10 @@ def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
     sg = as_styleguide(styleguide)
     findings, readability = run_stage(_per_article_stage, corpus, sg, jobs=jobs, client=client,
                                       cache=cache, progress=progress)
-    findings = sort_findings(make_findings([findings, stale_findings(corpus.articles, sg, as_of)]))
+    stale = stale_findings(corpus.articles, sg, as_of)
+    # the stage's findings are typed and shortened already; only an empty stage needs typing
+    parts = [f for f in (findings, stale) if len(f)]
+    findings = sort_findings(pd.concat(parts, ignore_index=True) if parts else make_findings([]))
     return Audit(
         findings=findings,
         readability=readability,

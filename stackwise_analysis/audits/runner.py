@@ -19,6 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from ..corpus import Corpus
@@ -198,45 +201,52 @@ class ResultCache:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
-    def keys(articles: pd.DataFrame) -> pd.Series:
-        joined = articles["article_id"].astype(str) + "\0" + articles["content_sha256"].astype(str)
-        return joined.map(lambda s: hashlib.sha1(s.encode()).hexdigest()).astype("string")
+    def keys(articles: pd.DataFrame) -> pa.Array:
+        """One key per article: its id and content hash (the style guide is in the folder)."""
+        ids = pa.array(articles["article_id"].to_numpy(dtype=object, na_value=""),
+                       type=pa.string())
+        shas = pa.array(articles["content_sha256"].to_numpy(dtype=object, na_value=""),
+                        type=pa.string())
+        return pc.binary_join_element_wise(ids, shas, ":")
 
     def _segments(self) -> list[Path]:
         return sorted(self.folder.glob("segment-*.findings.parquet"))
 
-    def _read(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _read(self, wanted: pa.Array | None) -> tuple[list[pa.Table], list[pa.Table], pa.Array]:
+        """Rows of the ``wanted`` keys (None: all), each key from the newest segment holding
+        it, and the keys found."""
         findings, readability = [], []
-        for number, path in enumerate(self._segments()):
+        found = pa.array([], type=pa.string())
+        for path in reversed(self._segments()):
             other = path.with_name(path.name.replace(".findings.", ".readability."))
             try:
-                findings.append(pd.read_parquet(path).assign(_segment=number))
-                readability.append(pd.read_parquet(other).assign(_segment=number))
-            except (OSError, ValueError):
+                table = pq.read_table(other)
+                found_here = pc.unique(table["_key"].combine_chunks())
+                new = pc.invert(pc.is_in(found_here, value_set=found))
+                if wanted is not None:
+                    new = pc.and_(new, pc.is_in(found_here, value_set=wanted))
+                served = pc.filter(found_here, new)
+                if not len(served):
+                    continue
+                readability.append(table.filter(pc.is_in(table["_key"], value_set=served)))
+                table = pq.read_table(path)
+                findings.append(table.filter(pc.is_in(table["_key"], value_set=served)))
+            except (OSError, ValueError, pa.ArrowException):
                 continue  # a segment that cannot be read is simply recomputed
-        findings, readability = _concat(findings), _concat(readability)
-        if len(readability):
-            # an article stored twice counts from its newest segment only
-            newest = readability.groupby("_key")["_segment"].transform("max")
-            readability = readability[readability["_segment"] == newest]
-            latest = dict(zip(readability["_key"], readability["_segment"], strict=False))
-            if len(findings):
-                findings = findings[findings["_key"].map(latest) == findings["_segment"]]
-            findings = findings.drop(columns="_segment", errors="ignore")
-            readability = readability.drop(columns="_segment")
-        return findings, readability
+            found = pa.concat_arrays([found, served.cast(pa.string())])
+        return findings, readability, found
 
     def split(self, corpus: Corpus) -> tuple[tuple[pd.DataFrame, pd.DataFrame], Corpus]:
         """Cached results for the articles the cache knows, and a corpus of the rest."""
-        findings, readability = self._read()
         keys = self.keys(corpus.articles)
-        known = set(readability["_key"]) if "_key" in readability.columns else set()
-        hit = keys.isin(known).to_numpy()
-        hit_keys = set(keys[hit])
-        if "_key" in readability.columns:
-            readability = readability[readability["_key"].isin(hit_keys)].drop(columns="_key")
-        if "_key" in findings.columns:
-            findings = findings[findings["_key"].isin(hit_keys)].drop(columns="_key")
+        findings, readability, found = self._read(keys)
+        hit = pc.is_in(keys, value_set=found).to_numpy(zero_copy_only=False)
+
+        def frame(tables: list[pa.Table]) -> pd.DataFrame:
+            if not tables:
+                return pd.DataFrame()
+            return pa.concat_tables(tables).drop_columns(["_key"]).to_pandas()
+
         todo_ids = corpus.articles.loc[~hit, "article_id"]
         rest = Corpus(
             articles=corpus.articles[~hit],
@@ -244,13 +254,13 @@ class ResultCache:
             risks=corpus.risks[corpus.risks["article_id"].isin(todo_ids)],
             errors=corpus.errors, root=corpus.root)
         self.hits = int(hit.sum())
-        return (findings, readability), rest
+        return (frame(findings), frame(readability)), rest
 
     def add(self, corpus: Corpus, findings: pd.DataFrame, readability: pd.DataFrame) -> None:
         """Store the results of the articles in ``corpus``."""
         if corpus.articles.empty:
             return
-        key_of = pd.Series(self.keys(corpus.articles).to_numpy(),
+        key_of = pd.Series(self.keys(corpus.articles).to_numpy(zero_copy_only=False),
                            index=corpus.articles["article_id"].to_numpy())
         findings = findings.assign(_key=findings["article_id"].map(key_of).astype("string"))
         readability = readability.assign(
@@ -273,8 +283,9 @@ class ResultCache:
 
     def _compact(self) -> None:
         old = self._segments()
-        findings, readability = self._read()
-        self._write(findings, readability)
+        findings, readability, _ = self._read(None)
+        self._write(pa.concat_tables(findings).to_pandas(),
+                    pa.concat_tables(readability).to_pandas())
         for path in old:
             for p in (path, path.with_name(path.name.replace(".findings.", ".readability."))):
                 p.unlink(missing_ok=True)
