@@ -372,10 +372,8 @@ def load_corpus(
     fresh = _read_all(todo_read, fmt, max_bytes, jobs, progress).build(
         root, keep_file=parsed is not None)
     if parsed is not None:
-        frames = {name: getattr(fresh, name) for name in FRAME_COLUMNS}
-        parsed.add(stats[~stats["hit"]], frames)
-        merged = parsed.merge(stats, frames, FRAME_COLUMNS)
-        parsed.compact([path for _, path, _ in todo], stats, merged)
+        merged = parsed.merge(stats, {name: getattr(fresh, name) for name in FRAME_COLUMNS},
+                              FRAME_COLUMNS)
         # the same file may sit under another root this time: paths are relative to it
         rels = np.asarray([rel for _, _, rel in todo], dtype=object)
         for name in ("articles", "errors"):

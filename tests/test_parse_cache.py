@@ -12,7 +12,7 @@ from conftest import SAMPLE_ARTICLES
 
 from stackwise_analysis import Styleguide, load_corpus, load_styleguide
 from stackwise_analysis import corpus as corpus_module
-from stackwise_analysis.parse_cache import ParsedCache
+from stackwise_analysis.segments import SegmentStore
 
 FRAMES = ("articles", "sections", "risks", "errors")
 
@@ -112,7 +112,7 @@ def test_unreadable_segment_is_parsed_again(folder, tmp_path, reads, broken):
 
 
 def test_segments_are_compacted(folder, tmp_path, monkeypatch):
-    monkeypatch.setattr(ParsedCache, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(SegmentStore, "MAX_SEGMENTS", 3)
     cache = tmp_path / "c"
     target = sorted(folder.glob("0*.txt"))[0]
     for run in range(5):

@@ -62,7 +62,7 @@ def test_cached_rerun_equals_serial_and_reuses(sample, serial, tmp_path):
     assert_same(serial, first)
     second = audit(sample, as_of=AS_OF, cache=cache)
     assert_same(serial, second)
-    assert len(list(cache.rglob("*.parquet"))) == 2  # the re-run wrote nothing new
+    assert len(list(cache.glob("audit-*/segment-*"))) == 1  # the re-run wrote nothing new
 
 
 def test_cache_recomputes_only_changed_articles(tmp_path):
@@ -122,9 +122,9 @@ def test_cli_cache_reuses_results(tmp_path, capsys):
             "--as-of", str(AS_OF), "--cache", str(tmp_path / "cache"), "--jobs", "1"]
     assert main(args) == 0
     first = capsys.readouterr().out
-    written = sorted(p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*.parquet"))
+    written = sorted(p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*.arrow"))
     assert written
     assert main(args) == 0
     assert capsys.readouterr().out == first
-    assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*.parquet")) == \
+    assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*.arrow")) == \
         written

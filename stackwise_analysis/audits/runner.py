@@ -12,7 +12,6 @@ import hashlib
 import multiprocessing
 import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -20,11 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from ..corpus import Corpus
+from ..segments import SegmentStore
 from ..styleguide import Styleguide
 
 #: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
@@ -130,15 +128,14 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     client : dask.distributed.Client, optional
         Run the chunks on this Dask cluster instead of local processes.
     cache : path, optional
-        Folder of cached per-article results (Parquet), keyed by content and style-guide
+        Folder of cached per-article results (Arrow segments), keyed by content and style-guide
         hash; only articles not in it are audited, and their results are added.
     """
     corpus = stage_view(corpus)
     cached = ResultCache(cache, styleguide) if cache is not None else None
     todo = corpus
-    reused: tuple[pd.DataFrame, pd.DataFrame] | None = None
     if cached is not None:
-        reused, todo = cached.split(corpus)
+        todo = cached.lookup(corpus)
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     size = chunk_articles or chunk_size(len(todo.articles), workers)
     chunks = list(split_corpus(todo, size)) if len(todo.articles) else []
@@ -166,13 +163,22 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     findings = _concat([r[0] for r in results])
     readability = _concat([r[1] for r in results])
     if cached is not None:
-        cached.add(todo, findings, readability)
-        findings = _concat([reused[0], findings])
-        readability = _concat([reused[1], readability])
-        order = pd.Index(corpus.articles["article_id"])
-        readability = readability.iloc[np.argsort(
-            order.get_indexer(readability["article_id"]), kind="stable")]
+        findings, readability = cached.merge(todo, findings, readability)
     return findings, readability.reset_index(drop=True)
+
+
+def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """``frame[mask]``, filtered by pyarrow chunk by chunk.
+
+    A cached corpus holds its text in many chunks (cached rows are never copied); pandas
+    would join every chunk of a text column before picking a few rows from it.
+
+    >>> rows_where(pd.DataFrame({"x": range(6)}), [1, 1, 0, 0, 1, 0])["x"].tolist()
+    [0, 1, 4]
+    """
+    flags = np.asarray(mask, dtype=bool)
+    picked = pa.Table.from_pandas(frame, preserve_index=False).filter(pa.array(flags))
+    return picked.to_pandas().astype(frame.dtypes.to_dict()).set_axis(frame.index[flags])
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -184,108 +190,71 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 class ResultCache:
-    """Per-article results in Parquet, keyed by article id, content hash and style guide.
+    """Per-article results, keyed by article id and content hash, in a folder per style
+    guide and package version (stored as ``segments``: a run adds one with what it audited).
 
-    A run reads every segment, reuses the rows of articles whose key it knows and writes
-    one new segment for the rest; segments are compacted into one when they pile up.
-    Writes go to a temporary name first, then are renamed, so a crash leaves no torn file.
+    ``lookup`` leaves the articles to audit; ``merge`` stores their results and returns
+    them with the cached ones, readability rows in corpus order as a plain run gives them.
     """
-
-    MAX_SEGMENTS = 8
 
     def __init__(self, folder: str | Path, styleguide: Styleguide) -> None:
         from .. import __version__
 
         salt = f"{styleguide.sha256}:{__version__}"
-        self.folder = Path(folder) / hashlib.sha256(salt.encode()).hexdigest()[:16]
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.store = SegmentStore(
+            Path(folder) / f"audit-{hashlib.sha256(salt.encode()).hexdigest()[:16]}",
+            ("articles", "findings", "readability"), key="_key")
+        self.hits = 0
 
     @staticmethod
-    def keys(articles: pd.DataFrame) -> pa.Array:
+    def keys(articles: pd.DataFrame) -> pd.Index:
         """One key per article: its id and content hash (the style guide is in the folder)."""
-        ids = pa.array(articles["article_id"].to_numpy(dtype=object, na_value=""),
-                       type=pa.string())
-        shas = pa.array(articles["content_sha256"].to_numpy(dtype=object, na_value=""),
-                        type=pa.string())
-        return pc.binary_join_element_wise(ids, shas, ":")
+        return pd.Index(articles["article_id"].astype(str) + ":"
+                        + articles["content_sha256"].astype(str))
 
-    def _segments(self) -> list[Path]:
-        return sorted(self.folder.glob("segment-*.findings.parquet"))
-
-    def _read(self, wanted: pa.Array | None) -> tuple[list[pa.Table], list[pa.Table], pa.Array]:
-        """Rows of the ``wanted`` keys (None: all), each key from the newest segment holding
-        it, and the keys found."""
-        findings, readability = [], []
-        found = pa.array([], type=pa.string())
-        for path in reversed(self._segments()):
-            other = path.with_name(path.name.replace(".findings.", ".readability."))
-            try:
-                table = pq.read_table(other)
-                found_here = pc.unique(table["_key"].combine_chunks())
-                new = pc.invert(pc.is_in(found_here, value_set=found))
-                if wanted is not None:
-                    new = pc.and_(new, pc.is_in(found_here, value_set=wanted))
-                served = pc.filter(found_here, new)
-                if not len(served):
-                    continue
-                readability.append(table.filter(pc.is_in(table["_key"], value_set=served)))
-                table = pq.read_table(path)
-                findings.append(table.filter(pc.is_in(table["_key"], value_set=served)))
-            except (OSError, ValueError, pa.ArrowException):
-                continue  # a segment that cannot be read is simply recomputed
-            found = pa.concat_arrays([found, served.cast(pa.string())])
-        return findings, readability, found
-
-    def split(self, corpus: Corpus) -> tuple[tuple[pd.DataFrame, pd.DataFrame], Corpus]:
-        """Cached results for the articles the cache knows, and a corpus of the rest."""
-        keys = self.keys(corpus.articles)
-        findings, readability, found = self._read(keys)
-        hit = pc.is_in(keys, value_set=found).to_numpy(zero_copy_only=False)
-
-        def frame(tables: list[pa.Table]) -> pd.DataFrame:
-            if not tables:
-                return pd.DataFrame()
-            return pa.concat_tables(tables).drop_columns(["_key"]).to_pandas()
-
-        todo_ids = corpus.articles.loc[~hit, "article_id"]
-        rest = Corpus(
-            articles=corpus.articles[~hit],
-            sections=corpus.sections[corpus.sections["article_id"].isin(todo_ids)],
-            risks=corpus.risks[corpus.risks["article_id"].isin(todo_ids)],
-            errors=corpus.errors, root=corpus.root)
+    def lookup(self, corpus: Corpus) -> Corpus:
+        """The part of ``corpus`` the cache does not know."""
+        self._keys = self.keys(corpus.articles)
+        self.store.open()
+        index = self.store.index()
+        where = pd.Index(index["_key"]).get_indexer(self._keys)
+        self._segment_of = (np.where(where >= 0, index["_segment"].to_numpy()[where], -1)
+                            if len(index) else np.full(len(self._keys), -1))
+        hit = self._segment_of >= 0
         self.hits = int(hit.sum())
-        return (frame(findings), frame(readability)), rest
+        if self.hits == 0:
+            return corpus
+        todo_ids = corpus.articles.loc[~hit, "article_id"]
+        return Corpus(
+            articles=rows_where(corpus.articles, ~hit),
+            sections=rows_where(corpus.sections, corpus.sections["article_id"].isin(todo_ids)),
+            risks=rows_where(corpus.risks, corpus.risks["article_id"].isin(todo_ids)),
+            errors=corpus.errors, root=corpus.root)
 
-    def add(self, corpus: Corpus, findings: pd.DataFrame, readability: pd.DataFrame) -> None:
-        """Store the results of the articles in ``corpus``."""
-        if corpus.articles.empty:
-            return
-        key_of = pd.Series(self.keys(corpus.articles).to_numpy(zero_copy_only=False),
-                           index=corpus.articles["article_id"].to_numpy())
-        findings = findings.assign(_key=findings["article_id"].map(key_of).astype("string"))
-        readability = readability.assign(
-            _key=readability["article_id"].map(key_of).astype("string"))
-        self._write(findings, readability)
-        if len(self._segments()) > self.MAX_SEGMENTS:
-            self._compact()
-
-    def _write(self, findings: pd.DataFrame, readability: pd.DataFrame) -> list[Path]:
-        name = f"segment-{pd.Timestamp.now('UTC'):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
-        written = []
-        # readability first: a segment counts only once its findings file exists
-        for kind, frame in (("readability", readability), ("findings", findings)):
-            final = self.folder / f"{name}.{kind}.parquet"
-            tmp = final.with_suffix(".tmp")
-            frame.to_parquet(tmp, index=False)
-            os.replace(tmp, final)
-            written.append(final)
-        return written
-
-    def _compact(self) -> None:
-        old = self._segments()
-        findings, readability, _ = self._read(None)
-        self._write(pa.concat_tables(findings).to_pandas(),
-                    pa.concat_tables(readability).to_pandas())
-        for path in old:
-            for p in (path, path.with_name(path.name.replace(".findings.", ".readability."))):
-                p.unlink(missing_ok=True)
+    def merge(self, todo: Corpus, findings: pd.DataFrame, readability: pd.DataFrame
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Store the results of ``todo`` and return them joined with the cached ones."""
+        if not len(self._keys):
+            return findings, readability
+        key_of = pd.Series(self.keys(todo.articles), index=todo.articles["article_id"].array)
+        fresh = {"articles": pd.DataFrame({"_key": key_of.array}),
+                 "findings": findings.assign(_key=findings["article_id"].map(key_of))
+                 if "article_id" in findings.columns else None,
+                 "readability": readability.assign(_key=readability["article_id"].map(key_of))
+                 if "article_id" in readability.columns else None}
+        if len(todo.articles):
+            self.store.write(fresh)
+        out = {}
+        for name, plain in (("findings", findings), ("readability", readability)):
+            joined = self.store.ordered(name, fresh[name], self._keys, self._segment_of)
+            if len(plain.columns):
+                joined = joined.astype(plain.dtypes.to_dict())
+            out[name] = joined
+        if self.store.crowded:
+            keys = np.asarray(self._keys, dtype=object)
+            self.store.replace_all({
+                "articles": pd.DataFrame({"_key": keys}),
+                **{name: frame.drop(columns="_rank").assign(_key=keys[frame["_rank"]])
+                   for name, frame in out.items()}})
+        return (out["findings"].drop(columns="_rank"),
+                out["readability"].drop(columns="_rank"))
