@@ -48,8 +48,9 @@ def _scale(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run the per-article audit on "
                         "this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
                         "processes")
-    parser.add_argument("--cache", metavar="DIR", help="keep per-article results here; a "
-                        "re-run audits only articles (or rules) that changed")
+    parser.add_argument("--cache", metavar="DIR", help="keep parsed files and per-article "
+                        "results here; a re-run reads only files that changed and audits "
+                        "only articles that changed (all of them when a rule changed)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,7 +112,8 @@ def _load(args):
     from .corpus import load_corpus
 
     return load_corpus(args.path, metadata=args.metadata, styleguide=args.styleguide,
-                       jobs=args.jobs, progress=False if args.quiet else None)
+                       jobs=args.jobs, progress=False if args.quiet else None,
+                       cache=getattr(args, "cache", None))
 
 
 @contextlib.contextmanager

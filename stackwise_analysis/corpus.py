@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm.auto import tqdm
 
 from .constants import READERS, RISK_DTYPE
@@ -24,7 +25,10 @@ from .styleguide import Styleguide, as_styleguide, normalize_heading
 #: Files larger than this are not parsed (an export of one article is a few kB).
 DEFAULT_MAX_BYTES = 2_000_000
 METADATA_DATE_COLUMNS = ("published", "last_reviewed")
-_CHUNK = 256
+#: Files per chunk read by one worker task, at least and at most (about four chunks per
+#: worker in between): each chunk's frames cost a fixed few milliseconds to build.
+MIN_CHUNK_FILES = 256
+MAX_CHUNK_FILES = 4096
 
 ARTICLE_COLUMNS = {
     "article_id": "string", "path": "string", "format": "string", "title": "string",
@@ -184,12 +188,14 @@ def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTE
     return parse_article(text, fmt, READERS[path.suffix.lower()]), hashlib.sha256(data).hexdigest()
 
 
-def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int
-               ) -> _Frames:
-    """Read a chunk of (article_id, absolute path, relative path) into column lists.
+def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int,
+               keep_file: bool = False) -> dict[str, pa.Table]:
+    """Read a chunk of (article_id, absolute path, relative path) into one Arrow table per
+    frame (with ``_file`` if ``keep_file``).
 
-    Runs in worker processes: returning plain column lists keeps what crosses the process
-    boundary small and cheap to pickle.
+    Runs in worker processes: Arrow tables cross the process boundary as a few buffers,
+    where column lists of Python strings cost the parent seconds to unpickle and twice the
+    memory to hold.
     """
     frames = _Frames()
     for article_id, path, rel in jobs:
@@ -204,7 +210,7 @@ def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes
             continue
         frames.add_article(article_id, rel, READERS[os.path.splitext(rel)[1].lower()], article, sha,
                            file=path)
-    return frames
+    return frames.tables(keep_file)
 
 
 def _word_count(text: str) -> int:
@@ -225,12 +231,6 @@ class _Frames:
         self.errors = {c: [] for c in ERROR_COLUMNS}
         for columns in (self.articles, self.sections, self.risks, self.errors):
             columns["_file"] = []
-
-    def extend(self, other: _Frames) -> None:
-        for mine, theirs in ((self.articles, other.articles), (self.sections, other.sections),
-                             (self.risks, other.risks), (self.errors, other.errors)):
-            for column, values in theirs.items():
-                mine[column].extend(values)
 
     def add_error(self, path: str, kind: str, message: str, file: str | None = None) -> None:
         self.errors["path"].append(path)
@@ -279,17 +279,20 @@ class _Frames:
 
     def build(self, root: Path, *, keep_file: bool = False) -> Corpus:
         """Typed frames; with ``keep_file`` each keeps its ``_file`` column."""
-        def frame(columns: dict, dtypes: dict) -> pd.DataFrame:
-            dtypes = {**dtypes, "_file": "string"} if keep_file else dtypes
-            return pd.DataFrame({c: pd.Series(columns[c], dtype=t) for c, t in dtypes.items()})
+        return Corpus(**self.frames(keep_file), root=root)
 
-        return Corpus(
-            articles=frame(self.articles, ARTICLE_COLUMNS),
-            sections=frame(self.sections, SECTION_COLUMNS),
-            risks=frame(self.risks, RISK_COLUMNS),
-            errors=frame(self.errors, ERROR_COLUMNS),
-            root=root,
-        )
+    def frames(self, keep_file: bool = False) -> dict[str, pd.DataFrame]:
+        out = {}
+        for name, dtypes in FRAME_COLUMNS.items():
+            columns = getattr(self, name)
+            dtypes = {**dtypes, "_file": "string"} if keep_file else dtypes
+            out[name] = pd.DataFrame({c: pd.Series(columns[c], dtype=t)
+                                      for c, t in dtypes.items()})
+        return out
+
+    def tables(self, keep_file: bool = False) -> dict[str, pa.Table]:
+        return {name: pa.Table.from_pandas(frame, preserve_index=False)
+                for name, frame in self.frames(keep_file).items()}
 
 
 def load_corpus(
@@ -369,8 +372,8 @@ def load_corpus(
         todo_read = [job for job, hit in zip(todo, stats["hit"], strict=True) if not hit]
     else:
         todo_read = todo
-    fresh = _read_all(todo_read, fmt, max_bytes, jobs, progress).build(
-        root, keep_file=parsed is not None)
+    fresh = Corpus(**_read_all(todo_read, fmt, max_bytes, jobs, progress,
+                               keep_file=parsed is not None), root=root)
     if parsed is not None:
         merged = parsed.merge(stats, {name: getattr(fresh, name) for name in FRAME_COLUMNS},
                               FRAME_COLUMNS)
@@ -391,35 +394,44 @@ def load_corpus(
 
 
 def _read_all(todo: list[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int,
-              jobs: int | None, progress: bool | None) -> _Frames:
-    """Read and parse every (article_id, path, rel) of ``todo``, in order."""
-    frames = _Frames()
-    chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+              jobs: int | None, progress: bool | None, keep_file: bool = False
+              ) -> dict[str, pd.DataFrame]:
+    """Read and parse every (article_id, path, rel) of ``todo`` into the four typed frames,
+    rows in ``todo`` order whatever the number of workers."""
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    size = min(MAX_CHUNK_FILES, max(MIN_CHUNK_FILES, -(-len(todo) // (4 * workers))))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(todo), unit="file", desc="reading", disable=not show or not todo,
                file=sys.stderr)
+    tables: dict[str, list[pa.Table]] = {name: [] for name in FRAME_COLUMNS}
+
+    def collect(results: Iterable[dict[str, pa.Table]]) -> None:
+        for chunk in results:
+            for name, table in chunk.items():
+                tables[name].append(table)
+            bar.update(chunk["articles"].num_rows + chunk["errors"].num_rows)
+
     if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            results = pool.map(_read_many, chunks, [fmt] * len(chunks),
-                               [max_bytes] * len(chunks))
-            _collect(results, frames, bar)
+        with ProcessPoolExecutor(min(workers, len(chunks))) as pool:
+            collect(pool.map(_read_many, chunks, [fmt] * len(chunks),
+                             [max_bytes] * len(chunks), [keep_file] * len(chunks)))
     else:
-        _collect((_read_many(c, fmt, max_bytes) for c in chunks), frames, bar)
+        collect(_read_many(c, fmt, max_bytes, keep_file) for c in chunks)
     bar.close()
-    return frames
+    if not chunks:
+        return _Frames().frames(keep_file)
+    # joined without copying: the text stays in the chunks' buffers
+    dtypes = {name: {**columns, "_file": "string"} if keep_file else columns
+              for name, columns in FRAME_COLUMNS.items()}
+    return {name: pa.concat_tables(parts).to_pandas().astype(dtypes[name])
+            for name, parts in tables.items()}
 
 
 def _version() -> str:
     from . import __version__
 
     return __version__
-
-
-def _collect(results: Iterable[_Frames], frames: _Frames, bar) -> None:
-    for chunk in results:
-        frames.extend(chunk)
-        bar.update(len(chunk.articles["article_id"]) + len(chunk.errors["path"]))
 
 
 def _relative(path: str, root: str) -> str:

@@ -203,7 +203,8 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     client : dask.distributed.Client, optional
         Run the per-article audit on this Dask cluster (see ``audit``).
     cache : path, optional
-        Per-article result cache for the audit (see ``audit``).
+        Cache of parsed files and per-article audit results (see ``load_corpus`` and
+        ``audit``): a re-run reads and audits only what changed.
 
     Returns
     -------
@@ -237,7 +238,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         progress.line(f"run {run_id}: corpus {corpus}, {len(sources)} notebook(s), "
                       f"jobs {jobs}, fail on {fail_on}")
         with progress.step("load", f"loading {corpus}"):
-            loaded = _load(corpus, metadata, guide, jobs)
+            loaded = _load(corpus, metadata, guide, jobs, cache)
         progress.line(f"{len(loaded.articles)} articles read, {len(loaded.errors)} file(s) "
                       "not read")
         with progress.step("audit", "auditing"):
@@ -290,12 +291,12 @@ def _styleguide(path):
         raise UsageError(str(exc)) from None
 
 
-def _load(corpus, metadata, guide, jobs):
+def _load(corpus, metadata, guide, jobs, cache=None):
     from .corpus import load_corpus
 
     try:
         loaded = load_corpus(corpus, metadata=metadata, styleguide=guide, jobs=jobs,
-                             progress=False)
+                             progress=False, cache=cache)
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise CorpusError(str(exc)) from None
     if loaded.articles.empty:

@@ -128,3 +128,39 @@ def test_cli_cache_reuses_results(tmp_path, capsys):
     assert capsys.readouterr().out == first
     assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*.arrow")) == \
         written
+
+
+def test_unreadable_cache_segment_is_audited_again(sample, serial, tmp_path):
+    cache = tmp_path / "cache"
+    audit(sample, as_of=AS_OF, cache=cache)
+    for path in cache.rglob("readability.arrow"):
+        path.write_bytes(b"torn")
+    assert_same(serial, audit(sample, as_of=AS_OF, cache=cache))
+
+
+def test_cache_segments_are_compacted_and_results_stay_the_same(tmp_path, monkeypatch):
+    from stackwise_analysis.segments import SegmentStore
+
+    monkeypatch.setattr(SegmentStore, "MAX_SEGMENTS", 2)
+    folder = tmp_path / "articles"
+    shutil.copytree(SAMPLE_ARTICLES, folder)
+    cache = tmp_path / "cache"
+    for run, target in enumerate(sorted(folder.glob("0*.txt"))[:4]):
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(f"\nAn added sentence for run number {run} of this test.\n")
+        corpus = load_corpus(folder, cache=cache)
+        rerun = audit(corpus, as_of=AS_OF, cache=cache)
+        assert len(list(cache.glob("audit-*/segment-*"))) <= 2
+    assert_same(audit(corpus, as_of=AS_OF), rerun)
+
+
+def test_cache_with_no_readable_article(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    corpus = load_corpus(folder)
+    assert corpus.articles.empty
+    plain = audit(corpus, as_of=AS_OF)
+    cached = audit(corpus, as_of=AS_OF, cache=tmp_path / "cache")
+    assert cached.findings.empty and cached.readability.empty
+    assert list(cached.findings.columns) == list(plain.findings.columns)

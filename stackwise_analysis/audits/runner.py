@@ -52,22 +52,30 @@ def chunk_size(articles: int, workers: int) -> int:
 def split_corpus(corpus: Corpus, size: int = MAX_CHUNK_ARTICLES) -> Iterator[Corpus]:
     """Cut ``corpus`` into consecutive pieces of at most ``size`` articles (one pass).
 
+    Sections and risks in article order (as ``load_corpus`` gives them) are cut as slices,
+    which copy nothing; in any other order they are grouped.
+
     >>> [len(c.articles) for c in split_corpus(corpus, 2)]  # doctest: +SKIP
     [2, 2, 1]
     """
     articles = corpus.articles
     index = pd.Index(articles["article_id"])
-    groups = {}
+    starts = range(0, len(articles), size)
+    pieces = {}
     for name in ("sections", "risks"):
         frame = getattr(corpus, name)
         chunk_of = index.get_indexer(frame["article_id"]) // size
-        groups[name] = dict(iter(frame.groupby(chunk_of, sort=True))) if len(frame) else {}
-    empty = {name: getattr(corpus, name).iloc[0:0] for name in ("sections", "risks")}
-    for number, start in enumerate(range(0, len(articles), size)):
+        if len(frame) == 0 or (np.diff(chunk_of) >= 0).all():
+            bounds = np.searchsorted(chunk_of, np.arange(len(starts) + 1), side="left")
+            pieces[name] = [frame.iloc[bounds[i]:bounds[i + 1]] for i in range(len(starts))]
+        else:
+            groups = dict(iter(frame.groupby(chunk_of, sort=True)))
+            pieces[name] = [groups.get(i, frame.iloc[0:0]) for i in range(len(starts))]
+    for number, start in enumerate(starts):
         yield Corpus(
             articles=articles.iloc[start:start + size],
-            sections=groups["sections"].get(number, empty["sections"]),
-            risks=groups["risks"].get(number, empty["risks"]),
+            sections=pieces["sections"][number],
+            risks=pieces["risks"][number],
             errors=corpus.errors.iloc[0:0],
             root=corpus.root,
         )
