@@ -164,3 +164,25 @@ def test_cache_with_no_readable_article(tmp_path):
     cached = audit(corpus, as_of=AS_OF, cache=tmp_path / "cache")
     assert cached.findings.empty and cached.readability.empty
     assert list(cached.findings.columns) == list(plain.findings.columns)
+
+
+@pytest.mark.parametrize("with_catalog", [True, False])
+@pytest.mark.parametrize("nested", [True, False])
+def test_findings_come_sorted_whatever_the_file_order(tmp_path, with_catalog, nested):
+    """Nested, discovery order (folders first) differs from article-id order; flat, it
+    does not, and the final sort is skipped when nothing else is to be merged in."""
+    from stackwise_analysis.audits import sort_findings
+
+    sources = sorted(SAMPLE_ARTICLES.glob("0*.txt"))[:6]
+    for number, source in enumerate(sources):
+        folder = tmp_path / "articles" / ("a" if number % 2 else "b" if nested else "")
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, folder / source.name)
+    corpus = load_corpus(tmp_path / "articles",
+                         metadata=SAMPLE_CATALOG if with_catalog else None)
+    ids = corpus.articles["article_id"]
+    assert ids.is_monotonic_increasing is not nested
+    for cache in (None, tmp_path / "cache", tmp_path / "cache"):
+        findings = audit(corpus, as_of=AS_OF, cache=cache).findings
+        assert findings["article_id"].nunique() == len(ids)
+        pd.testing.assert_frame_equal(findings, sort_findings(findings))

@@ -83,6 +83,12 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return order.drop(columns="_audit").reset_index(drop=True)
 
 
+def _sorted_by_article(findings: pd.DataFrame) -> bool:
+    """Article ids present and in order (equal ones together)."""
+    ids = findings["article_id"]
+    return bool(ids.notna().all() and ids.is_monotonic_increasing)
+
+
 def scorecard(corpus: Corpus, findings: pd.DataFrame,
               readability: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per article: counts of findings by audit and severity, and a verdict.
@@ -155,9 +161,13 @@ def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
     findings, readability = run_stage(_per_article_stage, corpus, sg, jobs=jobs, client=client,
                                       cache=cache, progress=progress)
     stale = stale_findings(corpus.articles, sg, as_of)
-    # the stage's findings are typed and shortened already; only an empty stage needs typing
-    parts = [f for f in (findings, stale) if len(f)]
-    findings = sort_findings(pd.concat(parts, ignore_index=True) if parts else make_findings([]))
+    if len(stale) == 0 and len(findings) and _sorted_by_article(findings):
+        # each article's findings come sorted from the stage; ids in order, so all are
+        findings = findings.reset_index(drop=True)
+    else:  # the stage's findings are typed and shortened already; stale ones too
+        parts = [f for f in (findings, stale) if len(f)]
+        findings = sort_findings(pd.concat(parts, ignore_index=True) if parts
+                                 else make_findings([]))
     return Audit(
         findings=findings,
         readability=readability,

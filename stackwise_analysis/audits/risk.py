@@ -161,10 +161,10 @@ def article_grades(article_ids: pd.Series, readability: pd.DataFrame | None,
         metric = DEFAULT_GRADE_METRIC
     if metric not in readability.columns or "article_id" not in readability.columns:
         return None
-    if "scope" in readability.columns:
-        rows = readability[readability["scope"] == "article"]
-    else:
-        rows = readability[readability["section"].isna()]
+    is_article = (readability["scope"] == "article" if "scope" in readability.columns
+                  else readability["section"].isna())
+    # the two columns first: the rest may hold long text that need not be copied
+    rows = readability.loc[is_article, ["article_id", metric]]
     by_id = rows.drop_duplicates("article_id").set_index("article_id")[metric]
     return article_ids.map(by_id).astype("Float64")
 

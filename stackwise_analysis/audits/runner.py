@@ -223,6 +223,7 @@ class ResultCache:
     def lookup(self, corpus: Corpus) -> Corpus:
         """The part of ``corpus`` the cache does not know."""
         self._keys = self.keys(corpus.articles)
+        self._ids = corpus.articles["article_id"].to_numpy(dtype=object, na_value="")
         self.store.open()
         index = self.store.index()
         where = pd.Index(index["_key"]).get_indexer(self._keys)
@@ -252,17 +253,23 @@ class ResultCache:
                  if "article_id" in readability.columns else None}
         if len(todo.articles):
             self.store.write(fresh)
+        # findings by article id, readability by corpus order: the orders a plain run's
+        # tables end up in (findings are sorted by article id first)
+        by_id = np.argsort(self._ids, kind="stable")
+        ranks = {"findings": (self._keys[by_id], self._segment_of[by_id]),
+                 "readability": (self._keys, self._segment_of)}
         out = {}
         for name, plain in (("findings", findings), ("readability", readability)):
-            joined = self.store.ordered(name, fresh[name], self._keys, self._segment_of)
+            rank_of, segment_of = ranks[name]
+            joined = self.store.ordered(name, fresh[name], rank_of, segment_of)
             if len(plain.columns):
                 joined = joined.astype(plain.dtypes.to_dict())
             out[name] = joined
         if self.store.crowded:
-            keys = np.asarray(self._keys, dtype=object)
             self.store.replace_all({
-                "articles": pd.DataFrame({"_key": keys}),
-                **{name: frame.drop(columns="_rank").assign(_key=keys[frame["_rank"]])
+                "articles": pd.DataFrame({"_key": np.asarray(self._keys, dtype=object)}),
+                **{name: frame.drop(columns="_rank").assign(
+                    _key=np.asarray(ranks[name][0], dtype=object)[frame["_rank"]])
                    for name, frame in out.items()}})
         return (out["findings"].drop(columns="_rank"),
                 out["readability"].drop(columns="_rank"))
