@@ -175,7 +175,7 @@ def test_findings_come_sorted_whatever_the_file_order(tmp_path, with_catalog, ne
 
     sources = sorted(SAMPLE_ARTICLES.glob("0*.txt"))[:6]
     for number, source in enumerate(sources):
-        folder = tmp_path / "articles" / ("a" if number % 2 else "b" if nested else "")
+        folder = tmp_path / "articles" / (("a" if number % 2 else "b") if nested else "")
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, folder / source.name)
     corpus = load_corpus(tmp_path / "articles",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
@@ -91,9 +92,10 @@ def _too_few_risks(corpus, sg: Mapping) -> pd.DataFrame:
 
 def _understated(corpus, sg: Mapping) -> pd.DataFrame:
     articles = corpus.articles
-    low = articles.loc[articles["risk_level"].astype("string") == "Low", "article_id"]
-    units = text_units(corpus)
-    units = units[units["article_id"].isin(low)].reset_index(drop=True)
+    low = articles[(articles["risk_level"].astype("string") == "Low").fillna(False)]
+    sections = corpus.sections
+    units = text_units(dataclasses.replace(
+        corpus, articles=low, sections=sections[sections["article_id"].isin(low["article_id"])]))
     negation = sg["compliance"]
     lexicon = compile_lexicon(sg["risk"]["serious_harms"], negation["negations"],
                               negation["negation_window"], plurals=True)

@@ -27,7 +27,7 @@ from ..styleguide import Styleguide
 
 #: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
 #: milliseconds of DataFrame work, so chunks are as large as balancing the workers allows.
-MIN_CHUNK_ARTICLES = 250
+MIN_CHUNK_ARTICLES = 500
 MAX_CHUNK_ARTICLES = 5000
 #: Columns of ``articles`` the per-article stage may read; anything else (metadata such as
 #: ``last_reviewed``) is judged corpus-wide, so that the cache key can ignore it.
@@ -43,8 +43,8 @@ Stage = Callable[[Corpus, Styleguide], "tuple[pd.DataFrame, pd.DataFrame]"]
 def chunk_size(articles: int, workers: int) -> int:
     """Articles per chunk: about two chunks per worker, within the module's bounds.
 
-    >>> chunk_size(100_000, 2), chunk_size(45, 2)
-    (5000, 250)
+    >>> chunk_size(100_000, 2), chunk_size(1_000, 2)
+    (5000, 500)
     """
     return min(MAX_CHUNK_ARTICLES, max(MIN_CHUNK_ARTICLES, -(-articles // (2 * workers))))
 
