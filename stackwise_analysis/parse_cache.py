@@ -70,9 +70,14 @@ class ParsedCache:
         index = self.store.index()
         if index.empty:
             return stats.assign(hit=False, _segment=-1)
-        matched = stats.merge(index, on=["_file", *FILE_KEY], how="left")
-        segment = matched["_segment"].fillna(-1).astype("int64").to_numpy()
-        return stats.assign(hit=segment >= 0, _segment=segment)
+        where = pd.Index(index["_file"]).get_indexer(stats["_file"])
+        found = where >= 0
+        same = found.copy()
+        for column in FILE_KEY:
+            same[found] &= (index[column].to_numpy()[where[found]]
+                            == stats[column].to_numpy()[found])
+        segment = np.where(same, index["_segment"].to_numpy()[np.maximum(where, 0)], -1)
+        return stats.assign(hit=same, _segment=segment)
 
     def merge(self, stats: pd.DataFrame, fresh: dict[str, pd.DataFrame],
               dtypes: dict[str, dict]) -> dict[str, pd.DataFrame]:
