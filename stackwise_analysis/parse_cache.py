@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .columns import positions
 from .segments import SegmentStore
 
 #: The frames kept per file, besides the ``files`` index (path and stat key).
@@ -70,7 +71,7 @@ class ParsedCache:
         index = self.store.index()
         if index.empty:
             return stats.assign(hit=False, _segment=-1)
-        where = pd.Index(index["_file"]).get_indexer(stats["_file"])
+        where = positions(stats["_file"], index["_file"])
         found = where >= 0
         same = found.copy()
         for column in FILE_KEY:
@@ -88,7 +89,7 @@ class ParsedCache:
         misses = stats[~stats["hit"]]
         if len(misses):
             self.store.write({"files": misses[["_file", *FILE_KEY]], **fresh})
-        rank_of = pd.Index(stats["_file"].astype(str))
+        rank_of = stats["_file"]
         segment_of = stats["_segment"].to_numpy()
         merged = {name: self.store.ordered(name, fresh[name], rank_of, segment_of)
                   .astype(dtypes[name]) for name in FRAMES}

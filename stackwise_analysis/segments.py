@@ -22,6 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from .columns import positions
+
 PREFIX = "segment-"
 MMAP = os.environ.get("SW_MMAP", "1") == "1"
 
@@ -101,7 +103,7 @@ class SegmentStore:
         """More segments (opened or written) than ``MAX_SEGMENTS``: time to ``replace_all``."""
         return len(self._paths) > self.MAX_SEGMENTS
 
-    def ordered(self, name: str, fresh: pd.DataFrame | None, rank_of: pd.Index,
+    def ordered(self, name: str, fresh: pd.DataFrame | None, rank_of: pd.Series,
                 segment_of: np.ndarray, *, combine: bool = False) -> pd.DataFrame:
         """Rows of table ``name`` for every key in ``rank_of``: from segment
         ``segment_of[rank]`` where that is not -1, else from ``fresh`` (which has the key
@@ -116,7 +118,7 @@ class SegmentStore:
             keys = table[self.key].combine_chunks()
             if not isinstance(keys, pa.DictionaryArray):
                 keys = keys.dictionary_encode()
-            key_rank = rank_of.get_indexer(keys.dictionary.to_pandas())
+            key_rank = positions(keys.dictionary, rank_of)
             served = key_rank >= 0
             served[served] = segment_of[key_rank[served]] == number
             indices = keys.indices.to_numpy(zero_copy_only=False)
@@ -125,7 +127,7 @@ class SegmentStore:
         if fresh is not None and self.key in fresh.columns:
             tables.append(pa.Table.from_pandas(fresh.drop(columns=self.key),
                                                preserve_index=False))
-            ranks.append(rank_of.get_indexer(fresh[self.key].astype(str)))
+            ranks.append(positions(fresh[self.key], rank_of))
         rank = np.concatenate(ranks)
         keep = np.flatnonzero(rank >= 0)
         order = keep[np.argsort(rank[keep], kind="stable")]

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..columns import positions
 from ..constants import AUDITS, SEVERITIES
 from ..corpus import Corpus
 from ..styleguide import Styleguide, as_styleguide
@@ -98,7 +99,7 @@ def scorecard(corpus: Corpus, findings: pd.DataFrame,
     """
     card = corpus.articles[["article_id", "title", "risk_level", "word_count"]].copy()
     # one bincount over (article, audit, severity) codes instead of a groupby of strings
-    row = pd.Index(card["article_id"]).get_indexer(findings["article_id"])
+    row = positions(findings["article_id"], card["article_id"])
     audit_code = pd.Categorical(findings["audit"], categories=AUDITS).codes
     severity_code = pd.Categorical(findings["severity"], categories=SEVERITIES).codes
     known = (row >= 0) & (audit_code >= 0) & (severity_code >= 0)

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..columns import positions
 from ..corpus import Corpus
 from ..styleguide import Styleguide
 from ..syllables import SyllableCounter, default_counter, easy_words
@@ -265,7 +266,7 @@ def text_units(corpus: Corpus) -> pd.DataFrame:
                        bodies.assign(scope="section"), disclaimer.assign(scope="disclaimer")],
                       ignore_index=True)
     units = units.reindex(columns=list(UNIT_COLUMNS)).astype(UNIT_COLUMNS)
-    rank = pd.Index(articles["article_id"]).get_indexer(units["article_id"])
+    rank = positions(units["article_id"], articles["article_id"])
     order = np.lexsort((units["line"].fillna(0).to_numpy(),
                         units["scope"].map(_SCOPE_ORDER).to_numpy(), rank))
     return units.iloc[order].reset_index(drop=True)
@@ -338,7 +339,7 @@ def readability_table(corpus: Corpus, styleguide: Styleguide,
     if len(missing):
         table = pd.concat([table, missing.assign(scope="article", **dict.fromkeys(
             COUNT_COLUMNS, 0))], ignore_index=True)
-    rank = pd.Index(corpus.articles["article_id"]).get_indexer(table["article_id"])
+    rank = positions(table["article_id"], corpus.articles["article_id"])
     scope = table["scope"].map({"article": 0, "intro": 1, "section": 2, "disclaimer": 3})
     table = table.iloc[np.lexsort((table["position"].fillna(0).to_numpy(),
                                    scope.to_numpy(), rank))].reset_index(drop=True)

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
+from ..columns import positions
 from ..corpus import Corpus
 from ..segments import SegmentStore
 from ..styleguide import Styleguide
@@ -59,12 +60,11 @@ def split_corpus(corpus: Corpus, size: int = MAX_CHUNK_ARTICLES) -> Iterator[Cor
     [2, 2, 1]
     """
     articles = corpus.articles
-    index = pd.Index(articles["article_id"])
     starts = range(0, len(articles), size)
     pieces = {}
     for name in ("sections", "risks"):
         frame = getattr(corpus, name)
-        chunk_of = index.get_indexer(frame["article_id"]) // size
+        chunk_of = positions(frame["article_id"], articles["article_id"]) // size
         if len(frame) == 0 or (np.diff(chunk_of) >= 0).all():
             bounds = np.searchsorted(chunk_of, np.arange(len(starts) + 1), side="left")
             pieces[name] = [frame.iloc[bounds[i]:bounds[i + 1]] for i in range(len(starts))]
@@ -215,10 +215,11 @@ class ResultCache:
         self.hits = 0
 
     @staticmethod
-    def keys(articles: pd.DataFrame) -> pd.Index:
+    def keys(articles: pd.DataFrame) -> pd.Series:
         """One key per article: its id and content hash (the style guide is in the folder)."""
-        return pd.Index(articles["article_id"].astype(str) + ":"
-                        + articles["content_sha256"].astype(str))
+        keys = (articles["article_id"].astype("string") + ":"
+                + articles["content_sha256"].astype("string"))
+        return keys.reset_index(drop=True)
 
     def lookup(self, corpus: Corpus) -> Corpus:
         """The part of ``corpus`` the cache does not know."""
@@ -226,7 +227,7 @@ class ResultCache:
         self._ids = corpus.articles["article_id"].to_numpy(dtype=object, na_value="")
         self.store.open()
         index = self.store.index()
-        where = pd.Index(index["_key"]).get_indexer(self._keys)
+        where = positions(self._keys, index["_key"])
         self._segment_of = (np.where(where >= 0, index["_segment"].to_numpy()[where], -1)
                             if len(index) else np.full(len(self._keys), -1))
         hit = self._segment_of >= 0
@@ -245,7 +246,7 @@ class ResultCache:
         """Store the results of ``todo`` and return them joined with the cached ones."""
         if not len(self._keys):
             return findings, readability
-        key_of = pd.Series(self.keys(todo.articles), index=todo.articles["article_id"].array)
+        key_of = pd.Series(self.keys(todo.articles).array, index=todo.articles["article_id"].array)
         fresh = {"articles": pd.DataFrame({"_key": key_of.array}),
                  "findings": findings.assign(_key=findings["article_id"].map(key_of))
                  if "article_id" in findings.columns else None,
@@ -256,7 +257,7 @@ class ResultCache:
         # findings by article id, readability by corpus order: the orders a plain run's
         # tables end up in (findings are sorted by article id first)
         by_id = np.argsort(self._ids, kind="stable")
-        ranks = {"findings": (self._keys[by_id], self._segment_of[by_id]),
+        ranks = {"findings": (self._keys.take(by_id), self._segment_of[by_id]),
                  "readability": (self._keys, self._segment_of)}
         out = {}
         for name, plain in (("findings", findings), ("readability", readability)):

@@ -1,0 +1,29 @@
+"""Column helpers that stay in Arrow where pandas would copy strings into Python objects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _text(values) -> pa.Array | pa.ChunkedArray:
+    """Arrow text of a Series, Index, array or list (a copy only where it is not Arrow)."""
+    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
+    return array.cast(pa.large_string())
+
+
+def positions(values, among) -> np.ndarray:
+    """Where each of ``values`` first occurs in ``among``, -1 where it does not (or is NA).
+
+    ``Index(among).get_indexer(values)`` for text, hashed by pyarrow: pandas would first copy
+    both columns into Python strings, which costs more than the look-up at 10^5 rows.
+
+    >>> positions(["b", "z", "a", None], ["a", "b"]).tolist()
+    [1, -1, 0, -1]
+    """
+    value_set = _text(among)
+    if isinstance(value_set, pa.ChunkedArray):
+        value_set = value_set.combine_chunks()
+    found = pc.index_in(_text(values), value_set=value_set, skip_nulls=True)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
