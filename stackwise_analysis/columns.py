@@ -27,3 +27,17 @@ def positions(values, among) -> np.ndarray:
         value_set = value_set.combine_chunks()
     found = pc.index_in(_text(values), value_set=value_set, skip_nulls=True)
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def is_sorted(values) -> bool:
+    """Text present in every row and in ascending order (equal values together).
+
+    >>> is_sorted(["a", "a", "b"]), is_sorted(["b", "a"]), is_sorted(["a", None])
+    (True, False, False)
+    """
+    text = _text(values)
+    if text.null_count:
+        return False
+    if len(text) < 2:
+        return True
+    return bool(pc.all(pc.greater_equal(text[1:], text[:-1])).as_py())

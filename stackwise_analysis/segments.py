@@ -64,14 +64,19 @@ class SegmentStore:
 
     def index(self) -> pd.DataFrame:
         """Every segment's index table with ``_segment`` (its number), newest entry per key."""
-        frames = [tables[self.names[0]].to_pandas().assign(_segment=number)
-                  for number, tables in enumerate(self.segments)]
-        if not frames:
+        tables = []
+        for number, segment in enumerate(self.segments):
+            table = segment[self.names[0]]
+            keys = table[self.key].cast(pa.large_string())  # plain text, not categories
+            tables.append(table.set_column(table.schema.get_field_index(self.key), self.key, keys)
+                          .append_column("_segment", pa.array([number] * len(table),
+                                                              type=pa.int64())))
+        if not tables:
             return pd.DataFrame({self.key: pd.Series(dtype="string"),
                                  "_segment": pd.Series(dtype="int64")})
-        index = pd.concat(frames, ignore_index=True)
-        index[self.key] = index[self.key].astype("string")
-        return index.drop_duplicates(self.key, keep="last")
+        index = pa.concat_tables(tables).to_pandas(types_mapper={
+            pa.large_string(): pd.StringDtype("pyarrow")}.get)
+        return index if len(tables) == 1 else index.drop_duplicates(self.key, keep="last")
 
     def write(self, frames: Mapping[str, pd.DataFrame]) -> None:
         """Append one segment holding ``frames`` (every name, each with the key column)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..columns import positions
+from ..columns import is_sorted, positions
 from ..constants import AUDITS, SEVERITIES
 from ..corpus import Corpus
 from ..styleguide import Styleguide, as_styleguide
@@ -85,12 +85,6 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return order.drop(columns="_audit").reset_index(drop=True)
 
 
-def _sorted_by_article(findings: pd.DataFrame) -> bool:
-    """Article ids present and in order (equal ones together)."""
-    ids = findings["article_id"]
-    return bool(ids.notna().all() and ids.is_monotonic_increasing)
-
-
 def scorecard(corpus: Corpus, findings: pd.DataFrame,
               readability: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per article: counts of findings by audit and severity, and a verdict.
@@ -100,7 +94,7 @@ def scorecard(corpus: Corpus, findings: pd.DataFrame,
     card = corpus.articles[["article_id", "title", "risk_level", "word_count"]].copy()
     # one bincount over (article, audit, severity) codes instead of a groupby of strings
     row = positions(findings["article_id"], card["article_id"])
-    audit_code = pd.Categorical(findings["audit"], categories=AUDITS).codes
+    audit_code = positions(findings["audit"], list(AUDITS))
     severity_code = pd.Categorical(findings["severity"], categories=SEVERITIES).codes
     known = (row >= 0) & (audit_code >= 0) & (severity_code >= 0)
     cells = len(AUDITS) * len(SEVERITIES)
@@ -167,7 +161,7 @@ def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
     findings, readability = run_stage(_per_article_stage, corpus, sg, jobs=jobs, client=client,
                                       cache=cache, progress=progress)
     stale = stale_findings(corpus.articles, sg, as_of)
-    if len(stale) == 0 and len(findings) and _sorted_by_article(findings):
+    if len(stale) == 0 and len(findings) and is_sorted(findings["article_id"]):
         # each article's findings come sorted from the stage; ids in order, so all are
         findings = findings.reset_index(drop=True)
     else:  # the stage's findings are typed and shortened already; stale ones too

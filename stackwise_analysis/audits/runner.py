@@ -235,11 +235,13 @@ class ResultCache:
         if self.hits == 0:
             return corpus
         todo_ids = corpus.articles.loc[~hit, "article_id"]
-        return Corpus(
-            articles=rows_where(corpus.articles, ~hit),
-            sections=rows_where(corpus.sections, corpus.sections["article_id"].isin(todo_ids)),
-            risks=rows_where(corpus.risks, corpus.risks["article_id"].isin(todo_ids)),
-            errors=corpus.errors, root=corpus.root)
+
+        def of_todo(frame: pd.DataFrame) -> pd.DataFrame:
+            return rows_where(frame, positions(frame["article_id"], todo_ids) >= 0)
+
+        return Corpus(articles=rows_where(corpus.articles, ~hit),
+                      sections=of_todo(corpus.sections), risks=of_todo(corpus.risks),
+                      errors=corpus.errors, root=corpus.root)
 
     def merge(self, todo: Corpus, findings: pd.DataFrame, readability: pd.DataFrame
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
