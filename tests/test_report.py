@@ -25,6 +25,7 @@ from stackwise_analysis.exceptions import CorpusError, UsageError
 from stackwise_analysis.notebook_run import NotebookOutcome
 
 NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
+REAL_AUDIT = report._audit
 RUN_FILES = ["index.html", "findings.csv", "findings.xlsx", "articles.csv", "summary.json",
              "run.log", "snapshot/manifest.json"]
 
@@ -150,6 +151,21 @@ def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
         assert sum(counts.values()) == by_check.get(audit_name, 0)
     assert summary["corpus"]["fingerprint"] == load_corpus(corpus_dir).fingerprint
     assert set(summary["steps"]) >= {"load", "audit", "snapshot", "notebooks", "files"}
+
+
+def test_cached_runs_publish_what_a_plain_run_does(corpus_dir, tmp_path, quick, monkeypatch):
+    monkeypatch.setattr(report, "_audit", REAL_AUDIT)  # notebooks stay fake, the audit is real
+    options = {"fail_on": "never", "quiet": True, "as_of": SAMPLE_AS_OF, "jobs": 1}
+    plain = report.run(corpus_dir, out=tmp_path / "plain", **options)
+    cache = tmp_path / "cache"
+    runs = [report.run(corpus_dir, out=tmp_path / "cached", cache=cache, **options)
+            for _ in range(2)]
+    expected = (plain.run_dir / "findings.csv").read_text(encoding="utf-8")
+    assert "completeness." in expected
+    for run in runs:
+        assert (run.run_dir / "findings.csv").read_text(encoding="utf-8") == expected
+    assert len(list(cache.glob("parsed-*/segment-*"))) == 1  # the second run added nothing
+    assert len(list(cache.glob("audit-*/segment-*"))) == 1
 
 
 @pytest.mark.parametrize("fail_on,code", [("never", 0), ("blocker", 1), ("warning", 1),
