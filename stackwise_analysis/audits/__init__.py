@@ -117,9 +117,35 @@ def scorecard(corpus: Corpus, findings: pd.DataFrame,
     return card.reset_index(drop=True)
 
 
-def _per_article_stage(corpus: Corpus, styleguide: Styleguide
-                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return audit_articles(corpus, styleguide)
+class _PerArticleStage:
+    """``audit_articles`` as the runner's stage. Its memo is the readability counter's token
+    table: a worker hands back what it worked out, a cached run keeps it for the next one,
+    whose workers then start warm."""
+
+    def __call__(self, corpus: Corpus, styleguide: Styleguide
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return audit_articles(corpus, styleguide)
+
+    @staticmethod
+    def memo() -> dict:
+        from .readability import take_learned_tokens
+
+        return take_learned_tokens()
+
+    @staticmethod
+    def learn(memo: dict) -> None:
+        from .readability import remember_tokens
+
+        remember_tokens(memo)
+
+    @staticmethod
+    def known() -> dict:
+        from .readability import known_tokens
+
+        return known_tokens()
+
+
+_per_article_stage = _PerArticleStage()
 
 
 def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,

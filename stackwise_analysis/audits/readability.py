@@ -66,12 +66,16 @@ class UnitCounter:
     """
 
     def __init__(self, max_sentence_words: int = 25,
-                 syllables: SyllableCounter | None = None) -> None:
+                 syllables: SyllableCounter | None = None, *,
+                 tokens: dict[str, tuple[int, ...]] | None = None,
+                 learned: dict[str, tuple[int, ...]] | None = None) -> None:
         self.limit = max_sentence_words
         self.syllables = syllables or default_counter()
         self._easy = easy_words()
         self._words: dict[str, tuple[int, int, int, int]] = {}
-        self._tokens: dict[str, tuple[int, ...]] = {}
+        # token -> statistics; ``learned`` also gets every one this counter works out
+        self._tokens: dict[str, tuple[int, ...]] = {} if tokens is None else tokens
+        self._learned = learned
 
     def _word(self, word: str) -> tuple[int, int, int, int]:
         """(syllables, polysyllabic, not on the easy list, complex) for one word."""
@@ -98,6 +102,8 @@ class UnitCounter:
             stats = (len(words), *sums, len(_NOT_WORD.sub("", raw)), len("".join(raw.split())),
                      len(pieces) - 1, before, after)
             self._tokens[raw] = stats
+            if self._learned is not None:
+                self._learned[raw] = stats
         return stats
 
     def count(self, text: str) -> dict:
@@ -181,10 +187,42 @@ def _clean(text: str) -> list[str]:
     return _PUNCTUATION.sub("", _LOOSE_APOSTROPHE.sub("", text)).split()
 
 
+# Token statistics do not depend on the sentence limit: every shared counter of a process
+# uses one table, which ``remember_tokens`` can fill from an earlier run.
+_SHARED_TOKENS: dict[str, tuple[int, ...]] = {}
+_LEARNED_TOKENS: dict[str, tuple[int, ...]] = {}
+
+
 @cache
 def shared_counter(max_sentence_words: int) -> UnitCounter:
     """One counter per process and limit, so its word cache spans every chunk it counts."""
-    return UnitCounter(max_sentence_words)
+    return UnitCounter(max_sentence_words, tokens=_SHARED_TOKENS, learned=_LEARNED_TOKENS)
+
+
+def take_learned_tokens() -> dict[str, tuple[int, ...]]:
+    """The token statistics the shared counters of this process worked out since the last
+    call: what a worker hands back so that a later run need not work them out again."""
+    learned = dict(_LEARNED_TOKENS)
+    _LEARNED_TOKENS.clear()
+    return learned
+
+
+def known_tokens() -> dict[str, tuple[int, ...]]:
+    """Every token statistic the shared counters of this process hold."""
+    return dict(_SHARED_TOKENS)
+
+
+def remember_tokens(tokens: dict[str, Sequence[int]]) -> None:
+    """Give the shared counters statistics worked out earlier (``take_learned_tokens``).
+
+    They only spare work: a token counts the same whether remembered or worked out
+    (tests/test_audit_readability.py), as long as the syllable sources are the same, which
+    the audit cache that keeps them checks.
+
+    >>> remember_tokens(take_learned_tokens())
+    """
+    for raw, stats in tokens.items():
+        _SHARED_TOKENS.setdefault(raw, tuple(stats))
 
 
 def longest_sentence(text: str, piece: int) -> str:

