@@ -277,11 +277,8 @@ class _Frames:
         for column, value in values.items():
             self.articles[column].append(value)
 
-    def build(self, root: Path, *, keep_file: bool = False) -> Corpus:
-        """Typed frames; with ``keep_file`` each keeps its ``_file`` column."""
-        return Corpus(**self.frames(keep_file), root=root)
-
     def frames(self, keep_file: bool = False) -> dict[str, pd.DataFrame]:
+        """Typed frames; with ``keep_file`` each keeps its ``_file`` column."""
         out = {}
         for name, dtypes in FRAME_COLUMNS.items():
             columns = getattr(self, name)
@@ -383,9 +380,9 @@ def load_corpus(
             merged[name]["path"] = pd.array(rels[merged[name]["_rank"]], dtype="string")
         fresh = Corpus(**{name: frame.drop(columns="_rank") for name, frame in merged.items()},
                        root=root)
-    found = found.build(root)
-    errors = fresh.errors if found.errors.empty else pd.concat(
-        [found.errors, fresh.errors], ignore_index=True)
+    found_errors = found.frames()["errors"]
+    errors = fresh.errors if found_errors.empty else pd.concat(
+        [found_errors, fresh.errors], ignore_index=True)
     corpus = Corpus(articles=fresh.articles, sections=fresh.sections, risks=fresh.risks,
                     errors=errors, root=root)
     if metadata is not None:

@@ -7,8 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from stackwise_analysis.audits.runner import rows_where
-from stackwise_analysis.columns import is_sorted, positions
+from stackwise_analysis.columns import is_sorted, positions, rows_where
 from stackwise_analysis.segments import take_runs
 
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 from tqdm.auto import tqdm
 
-from ..columns import positions
+from ..columns import positions, rows_where
 from ..corpus import Corpus
 from ..segments import SegmentStore
 from ..styleguide import Styleguide
@@ -91,23 +91,31 @@ def stage_view(corpus: Corpus) -> Corpus:
                   errors=corpus.errors, root=corpus.root)
 
 
-def _run_chunk(stage: Stage, chunk: Corpus, styleguide: Styleguide):
-    """The stage's result on ``chunk`` and its memo (see ``run_stage``)."""
+def _remembers(stage: Stage) -> bool:
+    """Whether ``stage`` keeps a memo between runs (see ``run_stage``)."""
+    return all(hasattr(stage, name) for name in ("memo", "learn", "known"))
+
+
+def _run_chunk(stage: Stage, chunk: Corpus, styleguide: Styleguide, keep_memo: bool = False):
+    """The stage's result on ``chunk``, and its memo when ``keep_memo`` (taken either way, so
+    that a worker does not pile up what nobody collects)."""
     result = stage(chunk, styleguide)
-    memo = getattr(stage, "memo", None)
-    return result, memo() if memo is not None else None
+    memo = stage.memo() if _remembers(stage) else None
+    return result, memo if keep_memo else None
 
 
-# What forked workers find in memory instead of receiving it pickled: (stage, chunks, guide).
+# What forked workers find in memory instead of receiving it pickled:
+# (stage, chunks, guide, keep_memo).
 _INHERITED: tuple | None = None
 
 
 def _run_inherited(number: int):
-    stage, chunks, styleguide = _INHERITED
-    return _run_chunk(stage, chunks[number], styleguide)
+    stage, chunks, styleguide, keep_memo = _INHERITED
+    return _run_chunk(stage, chunks[number], styleguide, keep_memo)
 
 
-def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, workers: int):
+def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, workers: int,
+              keep_memo: bool = False):
     """Results of ``stage`` on every chunk, in chunk order, from a local process pool.
 
     On Linux the workers are forked after the chunks exist, so they read them from memory
@@ -119,9 +127,9 @@ def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, worker
     if not sys.platform.startswith("linux"):
         with ProcessPoolExecutor(workers) as pool:
             yield from pool.map(_run_chunk, [stage] * len(chunks), chunks,
-                                [styleguide] * len(chunks))
+                                [styleguide] * len(chunks), [keep_memo] * len(chunks))
         return
-    _INHERITED = (stage, chunks, styleguide)
+    _INHERITED = (stage, chunks, styleguide, keep_memo)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
                                  ) as pool:
@@ -153,10 +161,11 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     corpus = stage_view(corpus)
     cached = ResultCache(cache, styleguide) if cache is not None else None
     todo = corpus
+    keep_memo = cached is not None and _remembers(stage)
     if cached is not None:
         todo = cached.lookup(corpus)
-        if hasattr(stage, "learn"):  # before the workers fork, so that they inherit it
-            stage.learn(cached.memo())
+    if keep_memo:  # before the workers fork, so that they inherit it
+        stage.learn(cached.memo())
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     size = chunk_articles or chunk_size(len(todo.articles), workers)
     chunks = list(split_corpus(todo, size)) if len(todo.articles) else []
@@ -167,12 +176,12 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     if client is not None and chunks:
         guide = client.scatter(styleguide, broadcast=True)
         futures = client.map(_run_chunk, [stage] * len(chunks), chunks, [guide] * len(chunks),
-                             pure=False)
+                             [keep_memo] * len(chunks), pure=False)
         outcomes = (future.result() for future in futures)
     elif workers > 1 and len(chunks) > 1:
-        outcomes = _pool_map(stage, chunks, styleguide, workers)
+        outcomes = _pool_map(stage, chunks, styleguide, workers, keep_memo)
     else:
-        outcomes = (_run_chunk(stage, chunk, styleguide) for chunk in chunks)
+        outcomes = (_run_chunk(stage, chunk, styleguide, keep_memo) for chunk in chunks)
     for chunk, (result, memo) in zip(chunks, outcomes, strict=True):
         results.append(result)
         memos.append(memo)
@@ -182,10 +191,10 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     readability = _concat([r[1] for r in results])
     if cached is not None:
         findings, readability = cached.merge(todo, findings, readability)
-        if hasattr(stage, "learn") and hasattr(stage, "known"):
-            for memo in memos:
-                stage.learn(memo or {})
-            cached.keep_memo(stage.known())
+    if keep_memo:
+        for memo in memos:
+            stage.learn(memo)
+        cached.keep_memo(stage.known())
     return findings, readability.reset_index(drop=True)
 
 
@@ -198,20 +207,6 @@ def _version_of(package: str) -> str:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "?"
-
-
-def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
-    """``frame[mask]``, filtered by pyarrow chunk by chunk.
-
-    A cached corpus holds its text in many chunks (cached rows are never copied); pandas
-    would join every chunk of a text column before picking a few rows from it.
-
-    >>> rows_where(pd.DataFrame({"x": range(6)}), [1, 1, 0, 0, 1, 0])["x"].tolist()
-    [0, 1, 4]
-    """
-    flags = np.asarray(mask, dtype=bool)
-    picked = pa.Table.from_pandas(frame, preserve_index=False).filter(pa.array(flags))
-    return picked.to_pandas().astype(frame.dtypes.to_dict()).set_axis(frame.index[flags])
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -241,6 +236,7 @@ class ResultCache:
             Path(folder) / f"audit-{hashlib.sha256(salt.encode()).hexdigest()[:16]}",
             ("articles", "findings", "readability"), key="_key")
         self.hits = 0
+        self._memo: dict[str, list[int]] = {}
 
     def memo(self) -> dict[str, list[int]]:
         """What the stage learned in earlier runs (``run_stage``); empty when unreadable."""
@@ -255,10 +251,9 @@ class ResultCache:
     def keep_memo(self, known: dict) -> None:
         """Keep what the stage knows, if that is more than the memo holds (the file is
         written whole under another name, then renamed)."""
-        kept = getattr(self, "_memo", {})
-        if all(key in kept for key in known):
+        if all(key in self._memo for key in known):
             return
-        merged = {**kept, **known}
+        merged = {**self._memo, **known}
         table = pa.table({"key": pa.array(list(merged), type=pa.large_string()),
                           "values": pa.array([list(v) for v in merged.values()],
                                              type=pa.list_(pa.int32()))})
@@ -283,6 +278,7 @@ class ResultCache:
         self._segment_of = (np.where(where >= 0, index["_segment"].to_numpy()[where], -1)
                             if len(index) else np.full(len(self._keys), -1))
         hit = self._segment_of >= 0
+        self._todo_keys = self._keys[~hit]
         self.hits = int(hit.sum())
         if self.hits == 0:
             return corpus
@@ -300,7 +296,7 @@ class ResultCache:
         """Store the results of ``todo`` and return them joined with the cached ones."""
         if not len(self._keys):
             return findings, readability
-        key_of = pd.Series(self.keys(todo.articles).array, index=todo.articles["article_id"].array)
+        key_of = pd.Series(self._todo_keys.array, index=todo.articles["article_id"].array)
         fresh = {"articles": pd.DataFrame({"_key": key_of.array}),
                  "findings": findings.assign(_key=findings["article_id"].map(key_of))
                  if "article_id" in findings.columns else None,
