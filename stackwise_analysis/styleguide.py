@@ -61,6 +61,10 @@ _SCHEMA: dict[str, Any] = {
         "smog_min_sentences": int,
         "min_words_for_grade": int,
     },
+    "sentences": {
+        "abbreviations": {"never_end": [str], "may_end": [str], "sentence_openers": [str],
+                          "letter_names": [str]},
+    },
     "compliance": {
         "claims": [str],
         "negations": [str],

@@ -64,14 +64,14 @@ def audit_articles(corpus: Corpus, styleguide: Styleguide, *, as_of: dt.date | N
     """
     from .completeness import completeness_findings
     from .compliance import compliance_findings
-    from .readability import readability_findings, readability_table
+    from .readability import readability_audit
     from .risk import risk_findings
 
-    readability = readability_table(corpus, styleguide)
+    readable, readability = readability_audit(corpus, styleguide)
     findings = make_findings([
         risk_findings(corpus, styleguide),
         completeness_findings(corpus, styleguide),
-        readability_findings(readability, styleguide),
+        readable,
         compliance_findings(corpus, styleguide, as_of=as_of),
     ])
     return sort_findings(findings), readability
@@ -128,19 +128,19 @@ class _PerArticleStage:
 
     @staticmethod
     def memo() -> dict:
-        from .readability import take_learned_tokens
+        from ..text.counts import take_learned_tokens
 
         return take_learned_tokens()
 
     @staticmethod
     def learn(memo: dict) -> None:
-        from .readability import remember_tokens
+        from ..text.counts import remember_tokens
 
         remember_tokens(memo)
 
     @staticmethod
     def known() -> dict:
-        from .readability import known_tokens
+        from ..text.counts import known_tokens
 
         return known_tokens()
 

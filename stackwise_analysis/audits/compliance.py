@@ -12,10 +12,10 @@ from ..claims import (
     as_arrow,
     compile_lexicon,
     lexicon_source,
-    naive_split,
     scan_texts,
     texts_matching,
 )
+from ..text.sentences import splitter_for, styleguide_abbreviations
 from .findings import finding_rows, make_findings
 
 AUDIT = "compliance"
@@ -60,7 +60,7 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
     units = text_units(corpus)
     texts = as_arrow(units["text"])
     parts = [
-        claim_findings(units, sg, sentence_splitter()),
+        claim_findings(units, sg, sentence_splitter(sg)),
         _absent(articles, units, texts, sg, "compliance.no_consult_advice",
                 lexicon_source(rules["consult_phrases"])),
         _risks_not_disclosed(corpus, sg),
@@ -83,13 +83,9 @@ def resolve_styleguide(styleguide: Mapping | None) -> Mapping:
     return load_styleguide(styleguide)
 
 
-def sentence_splitter() -> Splitter:
-    """``stackwise_analysis.text.split_sentences`` when present, else ``naive_split``."""
-    try:
-        from ..text import split_sentences
-    except ImportError:
-        return naive_split
-    return split_sentences
+def sentence_splitter(sg: Mapping) -> Splitter:
+    """The house sentence splitter, with the style guide's extra abbreviations."""
+    return splitter_for(styleguide_abbreviations(sg)).sentences
 
 
 def text_units(corpus) -> pd.DataFrame:

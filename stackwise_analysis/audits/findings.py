@@ -22,7 +22,7 @@ FINDINGS_COLUMNS: dict[str, Any] = {
     "evidence": "string",
     "line": "Int64",
 }
-#: Evidence longer than this is shortened with an ellipsis.
+#: How long evidence may be in a view that shortens it (the findings table keeps it whole).
 MAX_EVIDENCE = 200
 _FORMATTER = string.Formatter()
 
@@ -79,15 +79,14 @@ def make_findings(rows: Iterable[Mapping | pd.DataFrame], *, audit: str | None =
             raise ValueError(f"unknown audit {audit!r}")
         table["audit"] = table["audit"].fillna(audit)
     table = table[list(FINDINGS_COLUMNS)].astype(FINDINGS_COLUMNS)
-    # Most evidence is already short and flat; shorten only what is not (a regex over the
-    # column, then Python for the few rows it selects).
+    # Evidence is kept whole, on one line: most is flat already, so only the rows a regex
+    # over the column selects go through Python.
     evidence = table["evidence"]
     flat = pa.array(evidence.to_numpy(dtype=object, na_value=None), type=pa.large_string())
-    needs = pc.or_(pc.greater(pc.utf8_length(flat), MAX_EVIDENCE),
-                   pc.match_substring_regex(flat, r"\s\s|[\t\n\r]"))
+    needs = pc.match_substring_regex(flat, r"\s\s|[\t\n\r]")
     needs = needs.fill_null(False).to_numpy(zero_copy_only=False)
     if needs.any():
-        table.loc[needs, "evidence"] = [shorten(v) for v in evidence[needs]]
+        table.loc[needs, "evidence"] = [" ".join(v.split()) for v in evidence[needs]]
     return table
 
 

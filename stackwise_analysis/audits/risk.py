@@ -99,7 +99,7 @@ def _understated(corpus, sg: Mapping) -> pd.DataFrame:
     negation = sg["compliance"]
     lexicon = compile_lexicon(sg["risk"]["serious_harms"], negation["negations"],
                               negation["negation_window"], plurals=True)
-    hits = scan_texts(units["text"], lexicon, sentence_splitter(), by_line=units["by_line"])
+    hits = scan_texts(units["text"], lexicon, sentence_splitter(sg), by_line=units["by_line"])
     where = units.loc[hits["row"]].reset_index(drop=True)
     hits = hits.reset_index(drop=True).assign(
         article_id=where["article_id"], section=where["section"],

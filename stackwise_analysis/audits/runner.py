@@ -229,9 +229,12 @@ class ResultCache:
 
     def __init__(self, folder: str | Path, styleguide: Styleguide) -> None:
         from .. import __version__
+        from ..text import ENGINE_VERSION
 
-        # results depend on the rules, this package and the syllable sources it reads
-        salt = ":".join([styleguide.sha256, __version__, *(_version_of(p) for p in SOURCES)])
+        # results depend on the rules, this package, its text engines and the syllable
+        # sources it reads
+        salt = ":".join([styleguide.sha256, __version__, f"engine{ENGINE_VERSION}",
+                         *(_version_of(p) for p in SOURCES)])
         self.store = SegmentStore(
             Path(folder) / f"audit-{hashlib.sha256(salt.encode()).hexdigest()[:16]}",
             ("articles", "findings", "readability"), key="_key")
