@@ -346,7 +346,8 @@ def readability_table(corpus: Corpus, styleguide: Styleguide,
     >>> table.query("scope == 'article'")[["article_id", "flesch_kincaid_grade"]]  # doctest: +SKIP
     """
     rules = styleguide["readability"]
-    counter = counter or shared_counter(int(rules["max_sentence_words"]))
+    limit = styleguide.rule("readability.long_sentences")["max_words"]
+    counter = counter or shared_counter(int(limit))
     units = text_units(corpus)
     texts = units["text"].tolist()
     units = pd.concat([units.drop(columns="text"), counter.count_many(texts)], axis=1)
@@ -402,8 +403,8 @@ TABLE_DTYPES = {
 def readability_findings(table: pd.DataFrame, styleguide: Styleguide) -> pd.DataFrame:
     """Grade findings for articles, intros and sections, and long-sentence findings.
 
-    A row reading above ``warning_above_grade`` is ``readability.hard_to_read``; above
-    ``info_above_grade`` it is ``readability.above_target``. Rows marked ``too_short`` and the
+    A row reading above ``readability.hard_to_read``'s ``above_grade`` draws that rule; above
+    ``readability.above_target``'s, that one. Rows marked ``too_short`` and the
     disclaimer (house text, not the author's) are not judged. Evidence is the longest sentence
     of the part (the grade is in the message); ``line`` is that sentence's line.
     """
@@ -417,10 +418,11 @@ def readability_findings(table: pd.DataFrame, styleguide: Styleguide) -> pd.Data
     graded = judged[~judged["too_short"] & judged[metric].notna()]
     grade = graded[metric].astype("float64")
     parts = []
+    warning_above = styleguide.rule("readability.hard_to_read")["above_grade"]
+    info_above = styleguide.rule("readability.above_target")["above_grade"]
     for check, mask in (
-            ("readability.hard_to_read", grade > rules["warning_above_grade"]),
-            ("readability.above_target", (grade > rules["info_above_grade"])
-             & (grade <= rules["warning_above_grade"]))):
+            ("readability.hard_to_read", grade > warning_above),
+            ("readability.above_target", (grade > info_above) & (grade <= warning_above))):
         rows = graded[mask]
         parts.append(finding_rows(
             styleguide, check, rows["article_id"], section=rows["section"],
@@ -433,5 +435,5 @@ def readability_findings(table: pd.DataFrame, styleguide: Styleguide) -> pd.Data
         styleguide, "readability.long_sentences", long["article_id"], section=long["section"],
         evidence=long["longest_sentence"], line=long["longest_sentence_line"],
         fields={"unit": long["unit"], "count": long["long_sentences"],
-                "limit": rules["max_sentence_words"]}))
+                "limit": styleguide.rule("readability.long_sentences")["max_words"]}))
     return make_findings(parts)
