@@ -123,7 +123,8 @@ def _words(counts: pd.Series) -> pd.Series:
     >>> _words(pd.Series([1, 12])).tolist()
     ['1 word', '12 words']
     """
-    return counts.astype(str) + counts.map(lambda n: plural(n, " word"))
+    words = [plural(n, " word") for n in counts.tolist()]
+    return counts.astype(str) + pd.Series(words, index=counts.index, dtype="string")
 
 
 def _normalise(text: str) -> str:
