@@ -1,4 +1,4 @@
-"""Command line: ``stackwise-analysis corpus|audit|report``; parses options, calls the API."""
+"""Command line: ``stackwise-analysis corpus|audit|report|rules``; parses options, calls the API."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ examples:
   stackwise-analysis corpus data/articles
   stackwise-analysis audit data/articles --metadata data/catalog.csv --format csv > findings.csv
   stackwise-analysis report --fail-on warning --quiet
+  stackwise-analysis rules --styleguide my_rules.yml
   stackwise-analysis audit big/archive --cache .audit-cache --scheduler tcp://dask:8786
 """
 
@@ -96,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--notebooks-dir", metavar="DIR",
                         help="run your own notebooks instead of the packaged ones")
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this day")
+
+    rules = sub.add_parser("rules", help="list every house rule with its audit, level and "
+                           "description")
+    rules.add_argument("--styleguide", metavar="YAML", help="your style guide; its keys "
+                       "override the house defaults")
+    rules.add_argument("--format", choices=["table", "json"], default="table",
+                       help="output format (default: table)")
     return parser
 
 
@@ -191,6 +199,25 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def cmd_rules(args) -> int:
+    table = _styleguide(args).rule_table()
+    if args.format == "json":
+        print(json.dumps([{k: (None if pd.isna(v) else v) for k, v in row.items()}
+                          for row in table.to_dict(orient="records")], indent=2))
+        return EXIT_OK
+    columns = ["id", "audit", "level", "description"]
+    widths = [max(len(c), *table[c].str.len()) for c in columns[:-1]]
+    for row in [columns, *table[columns].itertuples(index=False, name=None)]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=False))
+              + "  " + row[-1])
+    links = table.dropna(subset=["link"])
+    if len(links):
+        print("\nread more:")
+        for check, link in zip(links["id"], links["link"], strict=True):
+            print(f"  {check}: {link}")
+    return EXIT_OK
+
+
 def cmd_report(args) -> int:
     from . import report
 
@@ -218,7 +245,8 @@ def _terminate(signum, frame):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = {"corpus": cmd_corpus, "audit": cmd_audit, "report": cmd_report}[args.command]
+    handler = {"corpus": cmd_corpus, "audit": cmd_audit, "report": cmd_report,
+               "rules": cmd_rules}[args.command]
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -17,8 +17,8 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from .constants import READERS, RISK_DTYPE
-from .exceptions import CorpusError
-from .parse import Article, HouseFormat, ParseError, decode, parse_article
+from .exceptions import CorpusError, ParseError
+from .parse import Article, HouseFormat, decode, parse_article
 from .parse_cache import ParsedCache
 from .styleguide import Styleguide, as_styleguide, normalize_heading
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup
 
 from .constants import DISCLAIMER_PREFIX
+from .exceptions import ParseError
 
 #: Words as the loader counts them (hyphenated parts count separately).
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -29,14 +30,6 @@ _DISCLAIMER_HINTS = ("for informational purposes", "not a substitute for profess
 _MAX_HEADING_WORDS = 8
 _MAX_TITLE_WORDS = 30
 _MAX_HEADING_CHARS = 80
-
-
-class ParseError(ValueError):
-    """Text that cannot be read as an article; ``kind`` is the short error name."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        self.kind = kind
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,7 @@ def grade_histogram(readability: pd.DataFrame, styleguide=None, *,
         _empty(ax, "no reading grades")
         return fig
     low, high = tables.target_band(styleguide)
-    warning = float(tables._guide(styleguide)["readability"].get("warning_above_grade", high))
+    warning = tables.warning_grade(styleguide)
     edges = np.arange(lowest, highest + 1, 1.0)
     counts, _ = np.histogram(np.clip(grades, lowest, highest - 1e-9), bins=edges)
     ax.axvspan(low, high, color=BAND_COLOR, alpha=0.18,

@@ -128,7 +128,8 @@ def _all_counts(groups: list[str]) -> list[str]:
 
 def minimum_risks(styleguide=None) -> dict[str, int]:
     """The fewest listed risks the style guide asks of each level."""
-    return {str(k): int(v) for k, v in _guide(styleguide)["risk"]["min_listed_risks"].items()}
+    minimum = _guide(styleguide).rule("risk.too_few_risks")["min_risks"]
+    return {str(k): int(v) for k, v in minimum.items()}
 
 
 # ------------------------------------------------------------------------------ completeness
@@ -192,6 +193,11 @@ def target_band(styleguide=None) -> tuple[float, float]:
     return (target - TARGET_BAND_WIDTH, target)
 
 
+def warning_grade(styleguide=None) -> float:
+    """The grade above which text draws a warning (``readability.hard_to_read``)."""
+    return float(_guide(styleguide).rule("readability.hard_to_read")["above_grade"])
+
+
 def article_rows(readability: pd.DataFrame) -> pd.DataFrame:
     """The whole-article rows of a readability table."""
     if "scope" in readability.columns:
@@ -207,7 +213,7 @@ def grade_summary(readability: pd.DataFrame, styleguide=None) -> pd.DataFrame:
     guide = _guide(styleguide)
     grades = article_rows(readability)[grade_metric(guide)].astype("Float64").dropna()
     low, high = target_band(guide)
-    warning = float(guide["readability"].get("warning_above_grade", high))
+    warning = warning_grade(guide)
     rows = [
         (f"below grade {low:g}", int((grades < low).sum())),
         (f"grade {low:g} to {high:g} (target)", int(((grades >= low) & (grades <= high)).sum())),
@@ -336,4 +342,5 @@ __all__ = ["SECTION_STATES", "article_rows", "article_table", "completeness_matr
            "corpus_overview", "counts_by", "findings_by_rule", "findings_table", "gap_score",
            "grade_metric", "grade_summary", "hardest_articles", "label_counts",
            "minimum_risks", "risk_matrix", "section_grades", "section_status_counts",
-           "severity_counts", "shortest_articles", "target_band", "worst_articles"]
+           "severity_counts", "shortest_articles", "target_band", "warning_grade",
+           "worst_articles"]

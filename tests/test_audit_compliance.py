@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 
@@ -141,10 +140,8 @@ def test_text_units_cover_intro_and_sections_but_not_the_disclaimer():
 
 
 def test_severity_and_message_come_from_the_styleguide(sg):
-    custom = copy.deepcopy(dict(sg))
-    custom["rules"]["compliance.absolute_claim"] = {
-        "audit": "compliance", "level": "warning", "message": "Claim: {term}."}
-    custom["compliance"]["claims"] = ["wonder"]
+    custom = sg.override({"rules": {"compliance.absolute_claim": {
+        "level": "warning", "message": "Claim: {term}.", "terms": ["wonder"]}}})
     findings = run(custom, spec(intro="A wonder. It cures it."))
     found = checks(findings, "compliance.absolute_claim")
     assert found[["severity", "message"]].astype(str).values.tolist() == [
@@ -262,8 +259,7 @@ def test_stale_findings_need_only_the_articles_table(sg):
 
 
 def test_stale_after_months_comes_from_the_styleguide(sg):
-    custom = copy.deepcopy(dict(sg))
-    custom["compliance"]["stale_after_months"] = 6
+    custom = sg.override({"rules": {"compliance.stale_content": {"months": 6}}})
     article = spec(metadata={"last_reviewed": "2024-12-01"})
     assert checks(run(sg, article), "compliance.stale_content").empty
     found = checks(run(custom, article), "compliance.stale_content")

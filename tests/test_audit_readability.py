@@ -21,7 +21,7 @@ from stackwise_analysis.audits.readability import (
     scores,
     text_units,
 )
-from stackwise_analysis.styleguide import Styleguide, load_styleguide
+from stackwise_analysis.styleguide import load_styleguide
 from stackwise_analysis.syllables import SyllableCounter
 from stackwise_analysis.text.sentences import split_sentences
 
@@ -38,10 +38,6 @@ HARD = ("Pharmacological intervention necessitates comprehensive individualised 
 @pytest.fixture(scope="module")
 def sg():
     return load_styleguide()
-
-
-def _with(sg, **readability) -> Styleguide:
-    return Styleguide(data={**sg.data, "readability": {**sg.data["readability"], **readability}})
 
 
 def _table(sg, *specs):
@@ -225,7 +221,8 @@ def test_plain_text_does_not_fire(sg):
 def test_thresholds_come_from_the_styleguide(sg):
     hard = spec(sections={"science": " ".join([HARD] * 3)})
     assert "readability.hard_to_read" in set(_findings(sg, hard)["check"])
-    lenient = _with(sg, warning_above_grade=99, info_above_grade=99)
+    lenient = sg.override({"rules": {"readability.hard_to_read": {"above_grade": 99},
+                                     "readability.above_target": {"above_grade": 99}}})
     assert _findings(lenient, hard).query("check != 'readability.long_sentence'").empty
 
 

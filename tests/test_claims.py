@@ -20,8 +20,8 @@ from stackwise_analysis.styleguide import load_styleguide
 @pytest.fixture(scope="module")
 def claims():
     """The house claim lexicon with the house negations."""
-    rules = load_styleguide().compliance
-    return compile_lexicon(rules["claims"], rules["negations"], rules["negation_window"])
+    rule = load_styleguide().rule("compliance.absolute_claim")
+    return compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"])
 
 
 def terms(sentence, lexicon):

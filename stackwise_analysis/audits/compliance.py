@@ -15,6 +15,7 @@ from ..claims import (
     scan_texts,
     texts_matching,
 )
+from ..styleguide import Styleguide, as_styleguide
 from ..text.sentences import splitter_for, styleguide_abbreviations
 from .findings import finding_rows, make_findings
 
@@ -31,7 +32,7 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
     disclaimer. Per sentence: absolute or cure claims, negated and hedged mentions left out.
     Per article: no advice to consult a professional, no risks disclosed, no acknowledged
     uncertainty (Moderate and High articles), no sources cited, and ``last_reviewed`` older
-    than ``stale_after_months`` before ``as_of``.
+    than the rule's ``months`` before ``as_of``.
 
     Parameters
     ----------
@@ -55,32 +56,28 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
     >>> compliance_findings(corpus, load_styleguide(), as_of="2025-01-01")  # doctest: +SKIP
     """
     sg = resolve_styleguide(styleguide)
-    rules = sg["compliance"]
     articles = corpus.articles
     units = text_units(corpus)
     texts = as_arrow(units["text"])
     parts = [
         claim_findings(units, sg, sentence_splitter(sg)),
         _absent(articles, units, texts, sg, "compliance.no_consult_advice",
-                lexicon_source(rules["consult_phrases"])),
+                lexicon_source(sg.rule("compliance.no_consult_advice")["phrases"])),
         _risks_not_disclosed(corpus, sg),
         _no_uncertainty(articles, units, texts, sg),
         _absent(articles, units, texts, sg, "compliance.no_sources",
-                "|".join(f"(?:{p})" for p in rules["source_patterns"]) or r"(?:$.^)",
+                "|".join(f"(?:{p})" for p in sg.rule("compliance.no_sources")["patterns"])
+                or r"(?:$.^)",
                 ignore_case=False),
         stale_findings(articles, sg, as_of),
     ]
     return make_findings(parts, audit=AUDIT)
 
 
-def resolve_styleguide(styleguide: Mapping | None) -> Mapping:
-    """The style guide as a mapping of its YAML sections: a ``Styleguide`` or dict as given,
-    the packaged house rules for None, a path loaded and merged over them."""
-    if isinstance(styleguide, Mapping):
-        return styleguide
-    from ..styleguide import load_styleguide
-
-    return load_styleguide(styleguide)
+def resolve_styleguide(styleguide: Mapping | None) -> Styleguide:
+    """The style guide: a ``Styleguide`` as given, a whole one as a dict checked, the
+    packaged house rules for None, a path loaded and merged over them."""
+    return as_styleguide(styleguide)
 
 
 def sentence_splitter(sg: Mapping) -> Splitter:
@@ -123,8 +120,8 @@ def claim_findings(units: pd.DataFrame, sg: Mapping, split: Splitter | None = No
                    ) -> pd.DataFrame:
     """``compliance.absolute_claim``: one finding per sentence holding an un-negated claim;
     the message names the sentence's first claim, the evidence is the sentence."""
-    rules = sg["compliance"]
-    lexicon = compile_lexicon(rules["claims"], rules["negations"], rules["negation_window"])
+    rule = sg.rule("compliance.absolute_claim")
+    lexicon = compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"])
     hits = scan_texts(units["text"], lexicon, split, by_line=units["by_line"])
     hits = hits.drop_duplicates(["row", "sentence_start"], keep="first")
     where = units.loc[hits["row"]].reset_index(drop=True)
@@ -169,10 +166,10 @@ def _first_section(sections: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _no_uncertainty(articles: pd.DataFrame, units: pd.DataFrame, texts, sg: Mapping
                     ) -> pd.DataFrame:
-    rules = sg["compliance"]
+    rule = sg.rule("compliance.no_uncertainty")
     levels = articles["risk_level"].astype("string")
-    due = articles[levels.isin(rules["uncertainty_levels"]).fillna(False)]
-    found = articles_matching(units, lexicon_source(rules["uncertainty_phrases"]), texts=texts)
+    due = articles[levels.isin(rule["levels"]).fillna(False)]
+    found = articles_matching(units, lexicon_source(rule["phrases"]), texts=texts)
     lacking = due[~due["article_id"].isin(found)]
     return finding_rows(
         sg, "compliance.no_uncertainty", lacking["article_id"],
@@ -183,7 +180,7 @@ def _no_uncertainty(articles: pd.DataFrame, units: pd.DataFrame, texts, sg: Mapp
 def stale_findings(articles: pd.DataFrame, styleguide: Mapping | None = None,
                    as_of: dt.date | str | None = None) -> pd.DataFrame:
     """``compliance.stale_content``: articles whose ``last_reviewed`` is more than
-    ``stale_after_months`` before ``as_of`` (today when None). No finding without the
+    ``months`` (the rule's) before ``as_of`` (today when None). No finding without the
     ``last_reviewed`` column or for an article without a date.
 
     It needs only ``articles``, so a runner that audits article text in cached chunks can
@@ -199,7 +196,7 @@ def stale_findings(articles: pd.DataFrame, styleguide: Mapping | None = None,
     sg = resolve_styleguide(styleguide)
     if "last_reviewed" not in articles.columns:
         return make_findings([])
-    months = int(sg["compliance"]["stale_after_months"])
+    months = int(sg.rule("compliance.stale_content")["months"])
     reviewed = pd.to_datetime(articles["last_reviewed"], errors="coerce")
     today = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
     tz = getattr(reviewed.dt, "tz", None)

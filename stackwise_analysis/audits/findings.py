@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -90,11 +91,47 @@ def make_findings(rows: Iterable[Mapping | pd.DataFrame], *, audit: str | None =
     return table
 
 
+PLURAL = "plural:"
+
+
+def plural(count: Any, spec: str) -> str:
+    """The word of a ``{count:plural:WORD}`` or ``{count:plural:ONE/MANY}`` placeholder
+    (``spec`` is what follows ``plural:``): ONE for a count of 1, else MANY (WORD + "s").
+
+    >>> plural(1, "sentence"), plural(4, "sentence"), plural(0, "is/are")
+    ('sentence', 'sentences', 'are')
+    """
+    one, _, many = spec.partition("/")
+    return one if count == 1 else (many or one + "s")
+
+
+@lru_cache(maxsize=256)
+def _plural_fields(template: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """``template`` with each plural placeholder replaced by a field of its own, and those
+    fields as (new name, count field, spec): plain ``str.format`` then fills every row."""
+    out, plurals = [], []
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if spec and spec.startswith(PLURAL):
+            field_name = f"_plural_{len(plurals)}"
+            plurals.append((field_name, name, spec[len(PLURAL):]))
+            out.append("{" + field_name + "}")
+        else:
+            out.append("{" + name + (f"!{conversion}" if conversion else "")
+                       + (f":{spec}" if spec else "") + "}")
+    return "".join(out), tuple(plurals)
+
+
 def format_message(template: str, fields: Mapping[str, Any]) -> str:
     """Fill a rule's message template; unknown placeholders stay visible rather than fail.
+    ``{count:plural:word}`` agrees with the count (see ``plural``).
 
     >>> format_message("Grade {grade:.1f} over {target}.", {"grade": 11.26, "target": 8})
     'Grade 11.3 over 8.'
+    >>> format_message("It has {n} {n:plural:sentence}.", {"n": 1})
+    'It has 1 sentence.'
     """
     out = []
     for literal, name, spec, conversion in _FORMATTER.parse(template):
@@ -102,9 +139,12 @@ def format_message(template: str, fields: Mapping[str, Any]) -> str:
         if name is None:
             continue
         if name not in fields or fields[name] is None or fields[name] is pd.NA:
-            out.append("{" + name + "}")
+            out.append("{" + name + (f":{spec}" if spec else "") + "}")
             continue
         value = _FORMATTER.convert_field(fields[name], conversion)
+        if spec and spec.startswith(PLURAL):
+            out.append(plural(value, spec[len(PLURAL):]))
+            continue
         try:
             out.append(format(value, spec or ""))
         except (ValueError, TypeError):
@@ -150,8 +190,13 @@ def finding_rows(
     evidence_col = column(evidence)
     field_cols = {name: column(value) for name, value in (fields or {}).items()}
     field_cols.setdefault("evidence", evidence_col)
-    template = rule["message"]
+    template, plurals = _plural_fields(rule["message"])
     used = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+    used = (used - {p[0] for p in plurals}) | {p[1] for p in plurals}
+    for field_name, name, spec in plurals:
+        if name in field_cols:
+            field_cols[field_name] = field_cols[name].map(
+                lambda count, spec=spec: plural(count, spec), na_action="ignore")
     if used:
         names = list(field_cols)
         rows = [dict(zip(names, values, strict=True))
@@ -163,9 +208,9 @@ def finding_rows(
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             messages = None
         if messages is None:
-            messages = [format_message(template, row) for row in rows]
+            messages = [format_message(rule["message"], row) for row in rows]
     else:
-        messages = [template] * n
+        messages = [rule["message"]] * n
     return pd.DataFrame({
         "article_id": article_ids.to_numpy(),
         "audit": rule["audit"],

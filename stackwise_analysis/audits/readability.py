@@ -78,7 +78,8 @@ def _totals(units: pd.DataFrame, group: np.ndarray) -> pd.DataFrame:
 
 def _counter(styleguide: Styleguide) -> UnitCounter:
     splitter = splitter_for(styleguide_abbreviations(styleguide))
-    return shared_counter(int(styleguide["readability"]["max_sentence_words"]), splitter)
+    limit = styleguide.rule("readability.long_sentence")["max_words"]
+    return shared_counter(int(limit), splitter)
 
 
 def _measure(corpus: Corpus, styleguide: Styleguide, counter: UnitCounter | None = None
@@ -202,8 +203,8 @@ def readability_findings(table: pd.DataFrame, styleguide: Styleguide,
                          long_sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     """Grade findings for articles, intros and sections, and one finding per long sentence.
 
-    A row reading above ``warning_above_grade`` is ``readability.hard_to_read``; above
-    ``info_above_grade`` it is ``readability.above_target``. Rows marked ``too_short`` and the
+    A row reading above ``readability.hard_to_read``'s ``above_grade`` draws that rule; above
+    ``readability.above_target``'s, that one. Rows marked ``too_short`` and the
     disclaimer (house text, not the author's) are not judged. Evidence is the longest sentence
     of the part (the grade is in the message); ``line`` is that sentence's line.
 
@@ -217,10 +218,11 @@ def readability_findings(table: pd.DataFrame, styleguide: Styleguide,
     graded = graded.assign(unit=_unit_names(graded))
     grade = graded[metric].astype("float64")
     parts = []
+    warning_above = styleguide.rule("readability.hard_to_read")["above_grade"]
+    info_above = styleguide.rule("readability.above_target")["above_grade"]
     for check, mask in (
-            ("readability.hard_to_read", grade > rules["warning_above_grade"]),
-            ("readability.above_target", (grade > rules["info_above_grade"])
-             & (grade <= rules["warning_above_grade"]))):
+            ("readability.hard_to_read", grade > warning_above),
+            ("readability.above_target", (grade > info_above) & (grade <= warning_above))):
         rows = graded[mask]
         parts.append(finding_rows(
             styleguide, check, rows["article_id"], section=rows["section"],
@@ -233,7 +235,7 @@ def readability_findings(table: pd.DataFrame, styleguide: Styleguide,
             styleguide, "readability.long_sentence", long["article_id"],
             section=long["section"], evidence=long["sentence"], line=long["line"],
             fields={"unit": _unit_names(long), "words": long["words"],
-                    "limit": rules["max_sentence_words"]}))
+                    "limit": styleguide.rule("readability.long_sentence")["max_words"]}))
     return make_findings(parts)
 
 

@@ -34,10 +34,10 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
 
     ``risk.missing_label`` (no label line), ``risk.unknown_label`` (a label line that is not
     a house level; the raw text is the evidence), ``risk.too_few_risks`` (fewer Health Risks
-    bullets than ``risk.min_listed_risks`` asks of the article's level) and
+    bullets than the rule's ``min_risks`` asks of the article's level) and
     ``risk.understated`` (a Low article whose intro, sections or risk bullets name a serious
-    harm from ``risk.serious_harms`` (plurals too), not negated by the compliance
-    ``negations``; one finding per harm term, at its first sentence).
+    harm from the rule's ``terms`` (plurals too), not negated by its ``negations``; one
+    finding per harm term, at its first sentence).
 
     Parameters
     ----------
@@ -75,7 +75,7 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
 def _too_few_risks(corpus, sg: Mapping) -> pd.DataFrame:
     articles = corpus.articles
     minimum = articles["risk_level"].astype("string").map(
-        sg["risk"]["min_listed_risks"]).astype("Int64")
+        sg.rule("risk.too_few_risks")["min_risks"]).astype("Int64")
     count = articles["risk_count"].fillna(0).astype("Int64")
     short = articles[(count < minimum).fillna(False)]
     sections = corpus.sections
@@ -96,9 +96,9 @@ def _understated(corpus, sg: Mapping) -> pd.DataFrame:
     sections = corpus.sections
     units = text_units(dataclasses.replace(
         corpus, articles=low, sections=sections[sections["article_id"].isin(low["article_id"])]))
-    negation = sg["compliance"]
-    lexicon = compile_lexicon(sg["risk"]["serious_harms"], negation["negations"],
-                              negation["negation_window"], plurals=True)
+    rule = sg.rule("risk.understated")
+    lexicon = compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"],
+                              plurals=True)
     hits = scan_texts(units["text"], lexicon, sentence_splitter(sg), by_line=units["by_line"])
     where = units.loc[hits["row"]].reset_index(drop=True)
     hits = hits.reset_index(drop=True).assign(
