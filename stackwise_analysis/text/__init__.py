@@ -1,0 +1,1 @@
+"""Text engines: sentence splitting, syllables, claim analysis."""
