@@ -46,9 +46,10 @@ ICD_CHAPTERS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "
 ICD_SYMPTOM_CHAPTER = "18"
 ICD_AGENT_CATEGORIES = ("B95", "B96", "B97")  # "... as the cause of diseases classified elsewhere"
 ICD_EXTRA_CODES = ("U07.1", "T78.40")  # COVID-19 (chapter 22), allergy (chapter 19)
+# Words either source puts before a condition's plain name ("male erectile dysfunction").
 ICD_QUALIFIERS = frozenset(
     "acute chronic male female primary secondary essential pure recurrent idiopathic infantile "
-    "childhood".split())  # COVID-19 sits in the special-purpose chapter 22
+    "childhood".split())
 
 # Words that make a name a description of anatomy, a laboratory reading or a coding category
 # rather than a condition consumer copy names: "abnormality of the elbow", "fifth finger
@@ -68,9 +69,12 @@ DROP_WORDS = frozenset("""
 STOPLIST = frozenset({
     # ordinary life stages and states the US supplement rule (21 CFR 101.93(g)) does not count
     # as disease: "reduces stress", "eases hot flashes of menopause", "supports ageing skin"
-    "stress", "ageing", "aging", "menopause", "pregnancy", "hot flashes", "hot flushes",
-    "weight gain", "tiredness", "sleepiness", "sleepy", "hunger", "thirst", "appetite",
-    "wrinkles", "senility", "dullness", "snoring",
+    "stress", "ageing", "aging", "old age", "senescence", "senility", "menopause", "pregnancy",
+    "hot flashes", "hot flushes", "tiredness", "sleepiness", "sleepy", "hunger", "thirst",
+    "appetite", "dullness", "snoring",
+    # weight and looks: "supports weight loss", "soothes dry skin" are weight-management and
+    # cosmetic copy, not claims about a disease (obesity, eczema and the like stay in)
+    "weight gain", "weight loss", "dry skin", "wrinkles", "beauty mark",
     # everyday words that the ontologies use as terms in a narrow clinical sense
     "growth", "weight", "height", "dependence", "tolerance", "sensitivity", "shock", "spells",
     "attacks", "drop", "mass", "lump", "lesion", "lesions", "finding", "findings", "behavior",
@@ -131,6 +135,7 @@ HOUSE = (
     ("yeast infection", "disease"), ("fungal infection", "disease"), ("dry eye", "disease"),
 )
 
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 _ALLOWED = re.compile(r"^[a-z][a-z0-9'. -]*[a-z0-9]$")
 _MARKER_NAME = re.compile(
     r"^(?:high|elevated|increased|raised|low|decreased|reduced) (?:circulating |serum |plasma )?"
@@ -149,19 +154,12 @@ class Row:
 def normalise(name: str) -> str | None:
     """The term a name becomes, or None when it fails a rule (see the module constants).
 
-    >>> normalise("Essential (primary) hypertension")
-    'essential hypertension'
-    >>> normalise("Anemia, unspecified"), normalise("Abnormality of the elbow")
-    ('anemia', None)
+    >>> normalise("Kidney  stones"), normalise("Abnormality of the elbow"), normalise("TACO")
+    ('kidney stones', None, None)
     """
     if is_abbreviation(name) and normalise_abbreviation(name) not in KEEP_ABBREVIATIONS:
         return None
-    text = re.sub(r"\s*\([^)]*\)", "", name.lower())  # ICD: parentheses hold optional words
-    text = re.sub(r"(?:,? (?:unspecified|not elsewhere classified|site not specified|nos))+$",
-                  "", text)
-    text = re.sub(r"^(?:unspecified|other) ", "", text)
-    text = re.sub(r" (?:due to|with|without|in diseases classified elsewhere)\b.*$", "", text)
-    text = " ".join(text.split())
+    text = " ".join(name.lower().split())
     words = text.split()
     if words and words[-1] in ("associated", "related", "of", "and", "in", "to", "or"):
         return None
@@ -230,6 +228,24 @@ def match_keys(term: str) -> set[str]:
 # ---------------------------------------------------------------- ICD-10-CM
 
 
+def icd_plain(name: str) -> str:
+    """An ICD-10-CM name without the classification's conventions, so that the condition's own
+    name remains: parentheses hold optional words, trailing qualifiers and leading "other" or
+    "unspecified" place a code among its siblings, and "due to", "with" and "without" split a
+    condition by cause or complication.
+
+    >>> icd_plain("Essential (primary) hypertension"), icd_plain("Anemia, unspecified")
+    ('Essential hypertension', 'Anemia')
+    >>> icd_plain("Influenza due to unidentified influenza virus")
+    'Influenza'
+    """
+    text = _PARENTHESIS.sub("", name)
+    text = re.sub(r"(?i)(?:,? (?:unspecified|not elsewhere classified|site not specified|nos))+$",
+                  "", text)
+    text = re.sub(r"(?i)^(?:other and unspecified|unspecified|other) ", "", text)
+    return re.sub(r"(?i) (?:due to|with|without|in diseases classified elsewhere)\b.*$", "", text)
+
+
 def icd_names(code: str) -> Iterator[str]:
     """A code's title, inclusion terms and includes notes, brackets taken out.
 
@@ -278,7 +294,7 @@ def icd_rows() -> list[tuple[Row, bool]]:
     for code, kind in icd_codes():
         keep_all = cm.is_category(code) or kind == "agent" or code in ICD_EXTRA_CODES
         for name in icd_names(code):
-            term = normalise(name)
+            term = normalise(icd_plain(name))
             if term:
                 row = Row(term, kind, f"icd10cm:{code}")
                 rows.append((row, keep_all or len(term.split()) == 1))
@@ -298,12 +314,16 @@ def load_hpo():
 
 
 def hpo_names(term) -> Iterator[tuple[str, bool]]:
-    """(name, is_lay) for a term's label, its exact synonyms and its layperson synonyms."""
-    yield term.name, False
+    """(name, is_lay) for a term's label, its exact synonyms and its layperson synonyms.
+
+    A parenthesis qualifies a name ("Febrile seizure (within the age range of 3 months to 6
+    years)") and is taken out, as in ICD-10-CM.
+    """
+    yield _PARENTHESIS.sub("", term.name), False
     for synonym in sorted(term.synonyms, key=lambda s: s.description):
         is_lay = synonym.type is not None and synonym.type.id == "layperson"
         if synonym.scope == "EXACT" or is_lay:
-            yield synonym.description, is_lay
+            yield _PARENTHESIS.sub("", synonym.description), is_lay
 
 
 def subtree(hpo, roots: Iterable[str]) -> set[str]:
@@ -326,8 +346,8 @@ def hpo_rows(hpo, icd_kinds: dict[str, str]) -> list[Row]:
     rows = []
     for term in sorted(hpo[PHENOTYPIC_ABNORMALITY].subclasses(with_self=False),
                        key=lambda t: t.id):
-        if term.obsolete or normalise(term.name) is None and term.id not in symptoms:
-            continue
+        if term.obsolete or DROP_WORDS.intersection(re.findall(r"[a-z]+", term.name.lower())):
+            continue  # a description of anatomy or a lab reading, whatever its synonyms say
         names = [(normalise(name), lay) for name, lay in hpo_names(term)]
         names = [(name, lay) for name, lay in names if name]
         keys = set().union(*(match_keys(name) for name, _ in names))
