@@ -82,10 +82,12 @@ STOPLIST = frozenset({
     "crying", "flushing", "blushing", "irritability", "nervousness", "restlessness", "worry",
     "sadness", "mania", "obsession", "oncology", "feeding", "excess", "overweight", "anger",
     "hostile", "tired", "falling", "fit", "corn", "boil", "burns", "scar", "scars", "difficulties",
-    "affective", "fluor", "stable", "sweet", "baker",
+    "affective", "fluor", "stable", "sweet", "baker", "margin", "felon", "tearing", "sighing",
+    "screaming", "inaction", "slowness", "worries", "freckles",
     # substances that ICD-10-CM lists in the notes of its substance-use categories (F10-F19)
-    "alcohol", "caffeine", "ecstasy", "cannabis", "tobacco", "nicotine", "cocaine", "opioids",
-    "sedatives", "hypnotics", "inhalants", "hallucinogens", "amphetamine", "phencyclidine",
+    "alcohol", "caffeine", "ecstasy", "cannabis", "marijuana", "tobacco", "nicotine", "cocaine",
+    "opioids", "sedatives", "hypnotics", "inhalants", "hallucinogens", "amphetamine",
+    "phencyclidine",
     # nutrients sold as supplements, which HPO names as lab markers ("low carnitine")
     "carnitine", "total carnitine",
 })
