@@ -56,7 +56,14 @@ RULE_SETTINGS: dict[str, dict[str, Any]] = {
     "readability.above_target": {"above_grade": _NUMBER},
     "readability.hard_to_read": {"above_grade": _NUMBER},
     "readability.long_sentence": {"max_words": int},
-    "compliance.absolute_claim": _CLAIM_WORDS,
+    "compliance.disease_claim": {
+        "effect_verbs": [str], "agent_verbs": [str], "not_verbs_after": [str], "window": int,
+        "effect_before": [str], "effect_after": [str], "effect_split": [str],
+        "drug_classes": [str], "drug_class_cues": [str], "drug_alternatives": [str],
+        "drug_names": [str], "drug_comparisons": [str], "structure_function": [str],
+        "conditions_add": [str], "conditions_remove": [str]},
+    "compliance.hedged_claim": {"hedges": [str]},
+    "compliance.absolute_claim": {"terms": [str], "qualifiers": [str]},
     "compliance.no_consult_advice": {"phrases": [str]},
     "compliance.risks_not_disclosed": {},
     "compliance.no_uncertainty": {"phrases": [str], "levels": [RISK_LEVELS]},
@@ -92,6 +99,11 @@ _SCHEMA: dict[str, Any] = {
         "abbreviations": {"never_end": [str], "may_end": [str], "sentence_openers": [str],
                           "letter_names": [str]},
     },
+    "claims": {
+        "negations": [str], "negation_window": int, "scoped_negations": [str],
+        "negations_after": [str], "pseudo_triggers": [str], "reported": [str],
+        "warnings": [str], "disease_status": [str], "disclaimers": [str],
+        "other_subjects": [str], "adverse": [str]},
     "rules": "rules",  # checked rule by rule against RULE_SETTINGS
 }
 #: Where settings of version 1 files went, so an old file's error says where to look.

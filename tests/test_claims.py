@@ -1,4 +1,6 @@
-"""Tests for the claim matcher: whole-word lexicon matching, negation and hedge handling."""
+"""Tests for the lexicon matcher (risk.understated's serious harms use it): whole-word
+matching, negation and hedge handling. The health-claim audit has its own engine
+(tests/test_claim_context.py)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,16 @@ from stackwise_analysis.claims import (
 )
 from stackwise_analysis.styleguide import load_styleguide
 
+CLAIM_WORDS = ["cure", "cures", "cured", "curing", "guaranteed", "guarantee", "guarantees",
+               "miracle", "100% safe", "completely safe", "no side effects", "risk-free",
+               "risk free", "proven to", "clinically proven", "FDA approved", "FDA-approved"]
+
 
 @pytest.fixture(scope="module")
 def claims():
-    """The house claim lexicon with the house negations."""
-    rule = load_styleguide().rule("compliance.absolute_claim")
-    return compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"])
+    """A claim-word lexicon with the house negations (those of risk.understated)."""
+    rule = load_styleguide().rule("risk.understated")
+    return compile_lexicon(CLAIM_WORDS, rule["negations"], rule["negation_window"])
 
 
 def terms(sentence, lexicon):

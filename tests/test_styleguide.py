@@ -30,9 +30,12 @@ def test_defaults_cover_every_section_and_every_implemented_rule():
 def test_each_rule_carries_its_own_lists_and_thresholds():
     sg = load_styleguide()
     assert "hospitalization" in sg.rule("risk.understated")["terms"]
-    assert sg.rule("risk.understated")["negations"] == sg.rule(
-        "compliance.absolute_claim")["negations"]
-    assert "cure" in sg.rule("compliance.absolute_claim")["terms"]
+    assert "not" in sg.rule("risk.understated")["negations"]
+    assert "guaranteed" in sg.rule("compliance.absolute_claim")["terms"]
+    assert "cure" in sg.rule("compliance.disease_claim")["effect_verbs"]
+    assert "may" in sg.rule("compliance.hedged_claim")["hedges"]
+    assert "is marketed as" not in sg["claims"]["negations"]
+    assert "marketed as" in sg["claims"]["reported"]
     assert sg.rule("compliance.no_uncertainty")["levels"] == ["Moderate", "High"]
     assert sg.rule("compliance.stale_content")["months"] == 24
     assert sg.rule("risk.too_few_risks")["min_risks"] == {"Low": 1, "Moderate": 3, "High": 4}

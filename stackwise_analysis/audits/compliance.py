@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
-from ..claims import (
-    Splitter,
-    as_arrow,
-    compile_lexicon,
-    lexicon_source,
-    scan_texts,
-    texts_matching,
-)
+from ..claims import Splitter, as_arrow, lexicon_source, texts_matching
 from ..styleguide import Styleguide, as_styleguide
+from ..text.claims import ClaimFinder, ClaimWords, inflections
+from ..text.conditions import load_condition_terms
 from ..text.sentences import splitter_for, styleguide_abbreviations
 from .findings import finding_rows, make_findings
 
@@ -60,7 +57,7 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
     units = text_units(corpus)
     texts = as_arrow(units["text"])
     parts = [
-        claim_findings(units, sg, sentence_splitter(sg)),
+        claim_findings(units, sg),
         _absent(articles, units, texts, sg, "compliance.no_consult_advice",
                 lexicon_source(sg.rule("compliance.no_consult_advice")["phrases"])),
         _risks_not_disclosed(corpus, sg),
@@ -116,20 +113,71 @@ def text_units(corpus) -> pd.DataFrame:
     return units
 
 
-def claim_findings(units: pd.DataFrame, sg: Mapping, split: Splitter | None = None
-                   ) -> pd.DataFrame:
-    """``compliance.absolute_claim``: one finding per sentence holding an un-negated claim;
-    the message names the sentence's first claim, the evidence is the sentence."""
-    rule = sg.rule("compliance.absolute_claim")
-    lexicon = compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"])
-    hits = scan_texts(units["text"], lexicon, split, by_line=units["by_line"])
-    hits = hits.drop_duplicates(["row", "sentence_start"], keep="first")
-    where = units.loc[hits["row"]].reset_index(drop=True)
-    hits = hits.reset_index(drop=True)
-    return finding_rows(
-        sg, "compliance.absolute_claim", where["article_id"], section=where["section"],
-        evidence=hits["sentence"], line=where["line"] + hits["newlines"],
-        fields={"term": hits["term"]})
+_CLAIM_CHECKS = {"disease": "compliance.disease_claim", "hedged": "compliance.hedged_claim",
+                 "absolute": "compliance.absolute_claim"}
+
+
+@lru_cache(maxsize=8)
+def _claim_finder(sg: Styleguide) -> tuple[ClaimFinder, str, str]:
+    """The style guide's claim finder, and the two RE2 patterns that pick the texts worth
+    reading sentence by sentence: any claim word; a condition or a claim word that needs
+    none."""
+    disease = sg.rule("compliance.disease_claim")
+    words = ClaimWords.from_mapping({
+        **disease, **sg["claims"], "hedges": sg.rule("compliance.hedged_claim")["hedges"],
+        "absolute": sg.rule("compliance.absolute_claim")["terms"],
+        "absolute_qualifiers": sg.rule("compliance.absolute_claim")["qualifiers"]})
+    terms = load_condition_terms(disease["conditions_add"], disease["conditions_remove"])
+    finder = ClaimFinder(words, terms["term"], terms["kind"])
+    effects = lexicon_source([form for phrase in (*words.effect_verbs, *words.effect_before,
+                                                  *words.effect_after)
+                              for form in inflections(phrase)])
+    standalone = lexicon_source([*words.drug_classes, *words.drug_alternatives,
+                                 *words.absolute])
+    conditions = lexicon_source(terms["term"], plurals=True)
+    return finder, f"{standalone}|{effects}", f"{standalone}|{conditions}"
+
+
+def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
+    """``compliance.disease_claim``, ``hedged_claim`` and ``absolute_claim``: one finding per
+    sentence and kind the writer asserts (``text.claims``). The evidence is the sentence, the
+    message names the claim and its condition, ``line`` is the sentence's line.
+
+    Only texts holding an effect word and a condition term, or a claim word that needs no
+    condition, are cut into sentences and weighed (two vectorised passes first).
+    """
+    finder, any_claim_word, condition_or_standalone = _claim_finder(sg)
+    texts = as_arrow(units["text"])
+    maybe = np.flatnonzero(texts_matching(texts, any_claim_word))
+    keep = texts_matching(texts.take(maybe), condition_or_standalone)
+    split = splitter_for(styleguide_abbreviations(sg))
+    rows = []
+    for row in maybe[keep]:
+        text = units["text"].iat[row]
+        for start, end in split.spans(text):
+            for claim in finder.find(text[start:end]):
+                rows.append((row, claim.kind, text[start:end], text.count("\n", 0, start),
+                             claim.phrase, claim.condition))
+    hits = pd.DataFrame.from_records(
+        rows, columns=["row", "kind", "sentence", "newlines", "phrase", "condition"])
+    parts = []
+    for kind, check in _CLAIM_CHECKS.items():
+        found = hits[hits["kind"] == kind].reset_index(drop=True)
+        where = units.iloc[found["row"].to_numpy(dtype=int)].reset_index(drop=True)
+        parts.append(finding_rows(
+            sg, check, where["article_id"], section=where["section"],
+            evidence=found["sentence"].astype("string"),
+            line=where["line"] + found["newlines"].astype("Int64"),
+            fields={"term": found["phrase"], "claim": _claim_words(found)}))
+    return make_findings(parts)
+
+
+def _claim_words(found: pd.DataFrame) -> pd.Series:
+    """How a message names a claim: 'lowers "triglycerides"' or '"natural antibiotic"'."""
+    condition = found["condition"].fillna("").astype(str)
+    phrase = found["phrase"].astype(str)
+    return pd.Series(np.where(condition != "", phrase + ' "' + condition + '"',
+                              '"' + phrase + '"'), index=found.index, dtype="string")
 
 
 def articles_matching(units: pd.DataFrame, source: str, *, texts=None,
