@@ -400,7 +400,8 @@ def _write_files(staging: Path, loaded, result, run_id: str) -> list[str]:
                               "articles": len(loaded.articles),
                               "files not read": len(loaded.errors),
                               "corpus fingerprint": loaded.fingerprint,
-                              "stackwise-analysis": __version__})
+                              "stackwise-analysis": __version__},
+                        rules=result.styleguide.rule_table() if result.styleguide else None)
     return ["findings.csv", "findings.xlsx", "articles.csv", "summary.json", "run.log",
             "index.html"]
 

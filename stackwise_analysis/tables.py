@@ -270,9 +270,11 @@ def hardest_articles(readability: pd.DataFrame, articles: pd.DataFrame | None = 
 
 # ------------------------------------------------------------------------------ findings
 def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
-                   min_severity: str = "info", limit: int | None = None) -> pd.DataFrame:
+                   min_severity: str = "info", limit: int | None = None,
+                   styleguide=None) -> pd.DataFrame:
     """Findings a reviewer reads: one audit (or all) at ``min_severity`` or worse, worst
-    first, then by article and line; at most ``limit`` rows.
+    first, then by article and line; at most ``limit`` rows. With a ``styleguide``, a
+    ``why`` column says why each rule exists (its description).
 
     >>> findings_table(audit.findings, "completeness", min_severity="warning")
     ... # doctest: +SKIP
@@ -286,7 +288,16 @@ def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
             .drop(columns="_rank"))
     columns = ["article_id", "severity", "check", "section", "line", "message", "evidence"]
     part = part[[c for c in columns if c in part.columns]].reset_index(drop=True)
-    return part if limit is None else part.head(limit)
+    part = part if limit is None else part.head(limit)
+    if styleguide is not None:
+        part["why"] = _rule_column(part["check"], styleguide, "description")
+    return part
+
+
+def _rule_column(checks: pd.Series, styleguide, column: str) -> pd.Series:
+    """``column`` of each check's rule record (NA for a check the style guide lacks)."""
+    table = _guide(styleguide).rule_table().set_index("id")[column]
+    return checks.astype("string").map(table).astype("string")
 
 
 
@@ -302,8 +313,9 @@ def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(index=list(AUDITS), columns=list(SEVERITIES), fill_value=0).astype("int64")
 
 
-def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per rule: its audit, a count per severity and the total, most frequent first.
+def findings_by_rule(findings: pd.DataFrame, styleguide=None) -> pd.DataFrame:
+    """Per rule: its audit, a count per severity and the total, most frequent first; with a
+    ``styleguide``, the rule's ``description`` and ``link`` too (why the rule exists).
 
     >>> findings_by_rule(audit.findings).head()  # doctest: +SKIP
     """
@@ -316,6 +328,9 @@ def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     audit_of = findings.groupby(findings["check"].astype("string").fillna(NONE))["audit"].first()
     counts.insert(0, "audit", audit_of.reindex(counts.index).astype("string"))
     counts = counts.rename_axis("check").reset_index()
+    if styleguide is not None:
+        counts["description"] = _rule_column(counts["check"], styleguide, "description")
+        counts["link"] = _rule_column(counts["check"], styleguide, "link")
     return counts.sort_values(["total", "check"], ascending=[False, True],
                               ignore_index=True)
 
