@@ -1,4 +1,4 @@
-"""Names defined once: canonical section keys, risk levels, severities, audits."""
+"""Names defined once: section keys, risk levels, severities, audits, exit codes."""
 
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ SEVERITIES: tuple[str, ...] = ("info", "warning", "blocker")
 
 #: The four audits, in report order.
 AUDITS: tuple[str, ...] = ("risk", "completeness", "readability", "compliance")
+
+#: What ``--fail-on`` accepts: a severity, or never fail on findings.
+FAIL_ON: tuple[str, ...] = (*SEVERITIES, "never")
+
+#: Exit codes of the command line and of a report run: clean, findings at or above
+#: ``--fail-on``, bad usage or input, a notebook failed.
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
 
 RISK_DTYPE = pd.CategoricalDtype(list(RISK_LEVELS), ordered=True)
 SEVERITY_DTYPE = pd.CategoricalDtype(list(SEVERITIES), ordered=True)

@@ -23,11 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .constants import SEVERITIES
+from .constants import EXIT_FINDINGS, EXIT_NOTEBOOK, EXIT_OK, EXIT_USAGE, FAIL_ON
 from .exceptions import CorpusError, UsageError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
-FAIL_ON = (*SEVERITIES, "never")
 STAGING_PREFIX = ".staging-"
 LATEST = "latest"
 LATEST_POINTER = "latest.txt"
