@@ -32,8 +32,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
 
 RISK_DTYPE = pd.CategoricalDtype(list(RISK_LEVELS), ordered=True)
 SEVERITY_DTYPE = pd.CategoricalDtype(list(SEVERITIES), ordered=True)
-SECTION_DTYPE = pd.CategoricalDtype(list(SECTION_KEYS), ordered=True)
-AUDIT_DTYPE = pd.CategoricalDtype(list(AUDITS), ordered=False)
+
+#: The group, or risk level, of rows with no value in summary tables: no label, no category.
+NONE = "(none)"
+
+#: The score column grade findings and tables use when a style guide names none.
+DEFAULT_GRADE_METRIC = "flesch_kincaid_grade"
 
 #: Opening words of the house medical disclaimer; a paragraph starting so is the disclaimer.
 DISCLAIMER_PREFIX = "The information provided by Stackwise is for informational purposes only"

@@ -7,13 +7,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .constants import AUDITS, RISK_LEVELS, SECTION_KEYS, SEVERITIES
+from .constants import AUDITS, DEFAULT_GRADE_METRIC, NONE, RISK_LEVELS, SECTION_KEYS, SEVERITIES
 
-NONE = "(none)"
 #: How a house section stands in one article, best to worst.
 SECTION_STATES: tuple[str, ...] = ("present", "short", "empty", "missing")
 SECTION_STATE_DTYPE = pd.CategoricalDtype(list(SECTION_STATES), ordered=True)
-DEFAULT_GRADE_METRIC = "flesch_kincaid_grade"
 #: The target band is the ``TARGET_BAND_WIDTH`` grades up to the style guide's target grade
 #: (grade 6 to 8 for the house target of 8).
 TARGET_BAND_WIDTH = 2
