@@ -163,8 +163,9 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
 
     Examples
     --------
-    >>> write_findings_xlsx("findings.xlsx", result.findings, articles=result.scorecard)
-    ... # doctest: +SKIP
+    >>> write_findings_xlsx("findings.xlsx", result.findings, articles=result.scorecard,
+    ...                     rules=styleguide.rule_table())
+    PosixPath('findings.xlsx')
     """
     path = Path(path)
     order = {s: i for i, s in enumerate(reversed(SEVERITIES))}

@@ -118,7 +118,7 @@ def select_notebooks(names=None, folder: str | Path | None = None) -> list[Path]
 
     Examples
     --------
-    >>> [p.name for p in select_notebooks("readability")]  # doctest: +SKIP
+    >>> [p.name for p in select_notebooks("readability")]
     ['04_readability.ipynb']
     """
     folder = Path(folder) if folder is not None else default_notebooks_dir()
