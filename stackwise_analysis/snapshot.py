@@ -13,8 +13,9 @@ import pandas as pd
 
 from .exceptions import CorpusError, UsageError
 
-#: Bumped when the folder layout changes; ``load`` refuses a format it does not know.
-FORMAT_VERSION = 1
+#: Bumped when the folder layout or the saved style guide's shape changes (2: one record
+#: per rule); ``load`` refuses a format it does not know.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CORPUS_FRAMES = ("articles", "sections", "risks", "errors")
 AUDIT_FRAMES = ("findings", "readability", "risk_summary", "scorecard")
