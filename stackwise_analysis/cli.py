@@ -13,11 +13,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .constants import SEVERITIES
+from .constants import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, SEVERITIES
 from .exceptions import StackwiseError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
-FAIL_ON_CHOICES = [*SEVERITIES, "never"]
+FAIL_ON_CHOICES = list(FAIL_ON)
 DEFAULT_CORPUS = "data/articles"
 
 _EPILOG = """exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable

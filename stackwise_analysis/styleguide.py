@@ -70,8 +70,7 @@ RULE_SETTINGS: dict[str, dict[str, Any]] = {
     "compliance.no_sources": {"patterns": [str]},
     "compliance.stale_content": {"months": int},
 }
-#: The keys every rule has; ``link`` may be left out.
-RULE_KEYS = ("audit", "level", "description", "link", "message")
+#: Keys a record may leave out.
 _OPTIONAL = {"link"}
 
 _SCHEMA: dict[str, Any] = {

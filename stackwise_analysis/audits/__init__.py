@@ -176,8 +176,11 @@ def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
     Examples
     --------
     >>> from stackwise_analysis import load_corpus, audit
-    >>> result = audit(load_corpus("data/articles"))  # doctest: +SKIP
-    >>> result.at_or_above("blocker")[["article_id", "check"]]  # doctest: +SKIP
+    >>> result = audit(load_corpus("data/articles"))
+    >>> result.at_or_above("blocker").query("audit == 'risk'")[["article_id", "check"]]
+                  article_id               check
+    ...  016_magnesium_sleep  risk.missing_label
+    ...   032_stem_cell_knee  risk.unknown_label
     """
     from .compliance import stale_findings
     from .risk import risk_summary

@@ -23,8 +23,11 @@ def completeness_findings(corpus: Corpus, styleguide: Styleguide) -> pd.DataFram
     Examples
     --------
     >>> from stackwise_analysis import load_corpus, load_styleguide
-    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
-    >>> completeness_findings(corpus, load_styleguide())["check"].value_counts()  # doctest: +SKIP
+    >>> corpus = load_corpus("data/articles")
+    >>> found = completeness_findings(corpus, load_styleguide())
+    >>> found.query("check == 'completeness.unknown_heading'")[["article_id", "evidence"]]
+                 article_id             evidence
+    9  019_elderberry_colds  The Research Corner
     """
     sg = styleguide
     template = pd.DataFrame(sg.sections)

@@ -241,7 +241,7 @@ def scores(counts: pd.DataFrame) -> pd.DataFrame:
     ...     "polysyllables": [3], "letters": [90], "characters": [95],
     ...     "difficult_words": [4], "complex_words": [2]})
     >>> round(float(scores(counts)["flesch_kincaid_grade"].iloc[0]), 2)
-    5.01
+    6.01
     """
     c = counts.astype({col: "float64" for col in COUNT_COLUMNS if col in counts.columns})
     words = c["words"].where(c["words"] > 0)
