@@ -100,10 +100,11 @@ KEEP_ABBREVIATIONS = frozenset("""
 """.split())
 
 # Spelling pairs, US then UK. A term with either spelling is written with the other as well. The
-# look-behinds keep "chemo" and "oedema" from turning into "chaemo" and "ooedema".
+# look-behinds keep "chemo", "oedema" and "academia" from turning into "chaemo", "ooedema"
+# and "acadaemia".
 SPELLINGS = (
     (r"tumor", "tumour"), (r"(?<![a-z])hem(?=at|o|orrh|angi)", "haem"),
-    (r"(?<![ao])emia\b", "aemia"),
+    (r"(?<![ao])(?<!acad)emia\b", "aemia"),
     (r"(?<!o)edema", "oedema"), (r"diarrhea", "diarrhoea"), (r"(?<!o)esophag", "oesophag"),
     (r"(?<!o)estrogen", "oestrogen"), (r"\bfet(?=al|us)", "foet"), (r"behavior", "behaviour"),
     (r"\bcolor", "colour"), (r"ischemi", "ischaemi"), (r"goiter", "goitre"), (r"\bcecum", "caecum"),
