@@ -24,6 +24,7 @@ Never point it at the held-out set while writing rules: that file is for the fin
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections import Counter
@@ -389,14 +390,19 @@ def negex_system() -> Callable[[dict], tuple[str, str]]:
 def ours(sentence: str, start: int, end: int) -> str:
     """The project's decision for the condition at ``sentence[start:end]``.
 
-    Returns "asserted", "hedged" or "not asserted". Raises ImportError until
-    ``stackwise_analysis.text.claims.context_of`` exists.
+    Returns "asserted", "hedged" or "not asserted": the house claim finder's context
+    decision (``ClaimFinder.context_of``) with the packaged style guide's word lists.
     """
-    sys.path.insert(0, str(REPO))
-    from stackwise_analysis.text.claims import context_of
+    return _house_finder().context_of(sentence, start, end)
 
-    result = context_of(sentence, start, end)
-    return result if isinstance(result, str) else str(getattr(result, "decision", result))
+
+@functools.cache
+def _house_finder():
+    sys.path.insert(0, str(REPO))
+    from stackwise_analysis.audits.compliance import _claim_finder
+    from stackwise_analysis.styleguide import load_styleguide
+
+    return _claim_finder(load_styleguide())[0]
 
 
 def ours_system() -> Callable[[dict], tuple[str, str]] | None:
