@@ -20,8 +20,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import numpy as np  # noqa: E402
-
 from bench_pipeline import _corpus  # noqa: E402
+
 from stackwise_analysis import load_corpus, load_styleguide  # noqa: E402
 from stackwise_analysis.audits import compliance  # noqa: E402
 from stackwise_analysis.claims import as_arrow, texts_matching  # noqa: E402

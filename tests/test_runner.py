@@ -8,8 +8,8 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE_ARTICLES, SAMPLE_CATALOG
 
+from conftest import SAMPLE_ARTICLES, SAMPLE_CATALOG
 from stackwise_analysis import audit, load_corpus
 from stackwise_analysis.audits.runner import split_corpus
 
