@@ -203,7 +203,7 @@ def compute(corpus: str | Path, styleguide: str | Path | None = None, *,
     Examples
     --------
     >>> compute("data/articles", metadata="data/catalog.csv").audit
-    Audit(45 articles, ... findings: ... info, ... warning, ... blocker)
+    Audit(... articles, ... findings: ... info, ... warning, ... blocker)
     """
     from . import __version__
     from .audits import audit as run_audit

@@ -122,12 +122,9 @@ def risk_summary(corpus, readability: pd.DataFrame | None = None,
 
     Examples
     --------
-    >>> risk_summary(corpus).query("dimension == 'overall'")[["risk_level", "count"]]
-      risk_level  count
-    0        Low     24
-    1   Moderate     12
-    2       High      7
-    3     (none)      2
+    >>> overall = risk_summary(corpus).query("dimension == 'overall'")
+    >>> overall["risk_level"].tolist(), overall["count"].sum() == len(corpus.articles)
+    (['Low', 'Moderate', 'High', '(none)'], True)
     """
     articles = corpus.articles
     level = pd.Categorical(articles["risk_level"].astype("string").fillna(NONE),

@@ -59,8 +59,9 @@ def split_corpus(corpus: Corpus, size: int = MAX_CHUNK_ARTICLES) -> Iterator[Cor
     Sections and risks in article order (as ``load_corpus`` gives them) are cut as slices,
     which copy nothing; in any other order they are grouped.
 
-    >>> [len(c.articles) for c in split_corpus(corpus, 20)]  # 45 articles
-    [20, 20, 5]
+    >>> sizes = [len(c.articles) for c in split_corpus(corpus, 20)]
+    >>> sizes[:-1], 0 < sizes[-1] <= 20, sum(sizes) == len(corpus.articles)
+    ([20, 20], True, True)
     """
     articles = corpus.articles
     starts = range(0, len(articles), size)
