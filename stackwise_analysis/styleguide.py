@@ -17,6 +17,7 @@ import yaml
 
 from .constants import AUDITS, RISK_LEVELS, SECTION_KEYS, SEVERITIES
 from .exceptions import StyleguideError
+from .parse import EXPORT_FIELDS
 
 DEFAULT_STYLEGUIDE = "styleguide.yml"
 
@@ -71,10 +72,14 @@ _SCHEMA: dict[str, Any] = {
         "source_patterns": [str],
         "stale_after_months": int,
     },
+    "exports": {
+        "fields": {"*": [str]},
+    },
     "rules": {"*": _RULE},
 }
 _OPTIONAL = {"description", "link"}
-_FREE_KEY_CHOICES = {("risk", "labels"): RISK_LEVELS, ("risk", "min_listed_risks"): RISK_LEVELS}
+_FREE_KEY_CHOICES = {("risk", "labels"): RISK_LEVELS, ("risk", "min_listed_risks"): RISK_LEVELS,
+                     ("exports", "fields"): EXPORT_FIELDS}
 
 
 def _type_name(shape: Any) -> str:
