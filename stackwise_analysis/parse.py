@@ -36,6 +36,14 @@ _MAX_HEADING_WORDS = 8
 _MAX_TITLE_WORDS = 30
 _MAX_HEADING_CHARS = 80
 _MD_PLUS_BULLET_RE = re.compile(r"^\s*\+\s+(.*\S)\s*$")
+#: Inline Markdown a reader does not see: emphasis, links and images (their text stays),
+#: code spans.
+_MD_INLINE = (
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: What an export's fields mean: these build the article, the rest become metadata columns.
 ARTICLE_FIELDS = ("id", "title", "risk", "body", "body_html", "body_markdown")
@@ -207,7 +215,21 @@ def _markdown_lines(text: str, fmt: HouseFormat) -> tuple[list[_Line], dict]:
                 line.kind, line.bullet = "bullet", plus.group(1)
             elif emphasis and _looks_like_heading(emphasis.group(2)):
                 line.text = emphasis.group(2)
+        if line.kind in ("text", "bullet") and any(c in line.text for c in "*_[`"):
+            line.text = _plain_inline(line.text)
+            line.bullet = _plain_inline(line.bullet) if line.bullet else None
     return lines, metadata
+
+
+def _plain_inline(text: str) -> str:
+    """Markdown inline markup removed, its text kept.
+
+    >>> _plain_inline("See **[the trial](https://x.org)** and _this_ `note`.")
+    'See the trial and this note.'
+    """
+    for pattern, keep in _MD_INLINE:
+        text = pattern.sub(keep, text)
+    return text
 
 
 def front_matter(text: str) -> tuple[dict, int]:
