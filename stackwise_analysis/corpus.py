@@ -499,13 +499,20 @@ def _drop_duplicate_ids(corpus: Corpus) -> Corpus:
     again = articles["article_id"].duplicated(keep="first").to_numpy()
     if not again.any():
         return corpus
-    first_path = articles.drop_duplicates("article_id").set_index("article_id")["path"]
+    where = articles["path"].where(~articles["format"].isin(DUMP_READERS),
+                                   articles["path"] + " line " + articles["title_line"].astype(
+                                       "string"))
+    first = dict(zip(articles.loc[~again, "article_id"], where[~again], strict=True))
     dropped = articles.loc[again]
+    in_dump = dropped["format"].isin(DUMP_READERS).to_numpy()
     problems = pd.DataFrame({
         "path": dropped["path"],
         "error": "duplicate_id",
-        "message": [f"article_id {a!r} is already used by {first_path[a]}; give one of them "
-                    "another id" for a in dropped["article_id"]],
+        "message": [(f"line {line}, record {a!r}: " if dump else "")
+                    + f"article_id {a!r} is already used by {first[a]}; give one of them "
+                    "another id" for a, line, dump in zip(dropped["article_id"],
+                                                          dropped["title_line"], in_dump,
+                                                          strict=True)],
     }).astype(ERROR_COLUMNS)
     # rows follow article order, each article's together: its counts say which are its own
     keep_rows = {}

@@ -5,7 +5,7 @@ links, a footer, scripts, cookie banners. Only the article is parsed: the ``<art
 element (the one holding most text), else ``<main>``, else the element holding the most
 paragraph text. Chrome (``nav``, ``aside``, ``script``, forms, hidden elements…) is dropped
 wherever it is; the page's own ``header`` and ``footer`` are dropped unless they are inside
-the article, where only their headings, a risk-label badge and the disclaimer are kept.
+the article, where only the title, a risk-label badge and the disclaimer are kept.
 Why lxml and our own rules rather than a boilerplate remover: docs/html-exports.md.
 """
 
@@ -36,7 +36,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: Separators between a page title and the site name in ``<title>``.
 _TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•-]|::)\s+(?!.*\s(?:[|–—:·•-]|::)\s)")
 
-#: A text block: (kind, text, line) with kind "title", "heading", "bullet" or "text".
+#: A text block: (kind, text, line) with kind "title", "heading", "bullet", "text" or
+#: "bold" (a paragraph all in bold: text, or a heading where it reads like one).
 Block = tuple[str, str, int]
 
 
@@ -135,13 +136,14 @@ def _densest(page: etree._Element) -> etree._Element:
 
 
 def _trim_own_chrome(root: etree._Element, is_label, is_disclaimer) -> None:
-    """Drop the page header and footer outside ``root``; inside it keep only their headings,
-    a label badge and the disclaimer (bylines, dates, share links and tags go)."""
+    """Inside the article, keep of a ``header`` or ``footer`` only the title, a label badge
+    and the disclaimer: bylines (an author's name is often an ``h4``), dates, share links
+    and tags go. The page's own header and footer are outside the article already."""
     for el in list(root.iter("header", "footer")):
         if el.getparent() is None:
             continue
         keep = [k for k in el.iter(etree.Element)
-                if k is not el and (k.tag in HEADING_TAGS or _whole(k, is_label)
+                if k is not el and (k.tag == "h1" or _whole(k, is_label)
                                     or _whole(k, is_disclaimer))]
         keep = [k for k in keep if not any(a in keep for a in k.iterancestors())]
         for k in keep:
@@ -178,7 +180,7 @@ def _label_under_title(blocks: list[Block], is_label) -> list[Block]:
         kind, text, _ = blocks[i]
         if kind == "heading":
             break
-        if kind == "text" and is_label(text):
+        if kind in ("text", "bold") and is_label(text):
             return [blocks[0], blocks[i], *blocks[1:i], *blocks[i + 1:]]
     return blocks
 
@@ -211,6 +213,8 @@ def _blocks(node: etree._Element) -> Iterator[Block]:
                     yield (HEADING_TAGS[tag], text, child.sourceline or line)
             elif tag == "li":
                 yield from _list_item(child)
+            elif _wholly_bold(child):
+                yield ("bold", _text(child), child.sourceline or line)
             elif tag != "br":
                 yield from _blocks(child)
             line = child.sourceline or line
@@ -221,6 +225,15 @@ def _blocks(node: etree._Element) -> Iterator[Block]:
         if child.tail:
             run.append(child.tail)
     yield from flush()
+
+
+def _wholly_bold(el: etree._Element) -> bool:
+    """A paragraph that is all one ``<strong>``/``<b>``: how editors without heading styles
+    write a heading (``<p><strong>Precautions</strong></p>``)."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    return (el.tag == "p" and len(children) == 1 and children[0].tag in ("strong", "b")
+            and not (el.text or "").strip() and not (children[0].tail or "").strip()
+            and not children[0].findall(".//br"))
 
 
 def _list_item(li: etree._Element) -> Iterator[Block]:

@@ -36,6 +36,7 @@ _MAX_HEADING_WORDS = 8
 _MAX_TITLE_WORDS = 30
 _MAX_HEADING_CHARS = 80
 _MD_PLUS_BULLET_RE = re.compile(r"^\s*\+\s+(.*\S)\s*$")
+_MD_RULE_RE = re.compile(r"^ {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 #: Inline Markdown a reader does not see: emphasis, links and images (their text stays),
 #: code spans.
 _MD_INLINE = (
@@ -114,6 +115,9 @@ class _Line:
     number: int
     kind: str = "text"  # text | blank | heading | title | bullet
     bullet: str | None = None
+    #: A short line on its own may be a heading nobody marked as one (plain text); an HTML
+    #: paragraph is known to be one, unless it is all bold.
+    maybe_heading: bool = True
 
 
 # ------------------------------------------------------------------------------ decoding
@@ -204,7 +208,9 @@ def _markdown_lines(text: str, fmt: HouseFormat) -> tuple[list[_Line], dict]:
     seen_title = False
     for line in lines[fenced:]:
         heading = _MD_HEADING_RE.match(line.text) if line.kind != "blank" else None
-        if heading:
+        if line.kind != "blank" and _MD_RULE_RE.match(line.text):
+            line.text, line.kind, line.bullet = "", "blank", None  # a thematic break
+        elif heading:
             line.text = heading.group(2)
             line.kind = "heading" if seen_title or len(heading.group(1)) > 1 else "title"
             seen_title = True
@@ -279,14 +285,15 @@ def _html_lines(text: str, fmt: HouseFormat) -> tuple[list[_Line], dict]:
     except NoContent as exc:
         raise ParseError("no_content", str(exc)) from None
     lines: list[_Line] = []
-    for kind, raw, number in blocks:
-        body = unify(raw)
+    for raw_kind, raw, number in blocks:
+        body, kind = unify(raw), raw_kind
         if kind == "bullet":
             lines.append(_Line(body, number, "bullet", body))
             continue
         if lines and lines[-1].kind == "bullet":
             lines.append(_Line("", number, "blank"))
-        lines.append(_Line(body, number, "heading" if kind == "title" and lines else kind))
+        kind = {"title": "heading" if lines else "title", "bold": "text"}.get(kind, kind)
+        lines.append(_Line(body, number, kind, maybe_heading=raw_kind == "bold"))
         lines.append(_Line("", number, "blank"))
     return lines, {}
 
@@ -442,7 +449,7 @@ def _body(rest: list[_Line], fmt: HouseFormat) -> Article:
                if len(line.text) <= _MAX_HEADING_CHARS else None)
         is_heading = line.kind == "heading" or (
             line.kind == "text" and (key is not None and len(line.text.split()) <= 8
-                                     or previous_blank and next_blank
+                                     or line.maybe_heading and previous_blank and next_blank
                                      and _looks_like_heading(line.text))
         )
         previous_blank = False
