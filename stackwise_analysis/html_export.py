@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-import lxml.html
 from lxml import etree
 
 #: Dropped wherever they are: never article text.
@@ -36,6 +35,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: Separators between a page title and the site name in ``<title>``.
 _TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•-]|::)\s+(?!.*\s(?:[|–—:·•-]|::)\s)")
 
+#: Plain lxml elements (``lxml.html``'s element classes cost a look-up per element).
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 #: A text block: (kind, text, line) with kind "title", "heading", "bullet", "text" or
 #: "bold" (a paragraph all in bold: text, or a heading where it reads like one).
 Block = tuple[str, str, int]
@@ -72,9 +73,11 @@ def article_blocks(html: str, is_label: Callable[[str], bool],
     """
     html = _XML_DECLARATION.sub(lambda m: "\n" * m.group(0).count("\n"), html, count=1)
     try:
-        page = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError) as exc:
+        page = etree.fromstring(html, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise NoContent(f"the page cannot be read as HTML ({exc})") from None
+    if page is None:
+        raise NoContent("the page has no article content: it holds no HTML elements")
     _drop_chrome(page)
     root = _content_root(page)
     _trim_own_chrome(root, is_label, is_disclaimer)
@@ -92,10 +95,25 @@ def article_blocks(html: str, is_label: Callable[[str], bool],
 def _drop_chrome(page: etree._Element) -> None:
     doomed = [el for el in page.iter(*CHROME_TAGS)]
     doomed += [el for el in page.iter(etree.Element) if _is_hidden(el)]
-    doomed += [el for el in page.iter(etree.Comment, etree.ProcessingInstruction)]
     for el in doomed:
         if el.getparent() is not None:
-            el.drop_tree()  # keeps the text after the element (its tail)
+            _drop(el)
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove ``el`` and what it holds, keeping the text that follows it (its tail)."""
+    parent = el.getparent()
+    if el.tail:
+        before = el.getprevious()
+        if before is not None:
+            before.tail = (before.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _all_text(el: etree._Element) -> str:
+    return "".join(el.itertext())
 
 
 def _is_hidden(el: etree._Element) -> bool:
@@ -111,7 +129,7 @@ def _content_root(page: etree._Element) -> etree._Element:
     """The article element: most text among ``<article>``s, else ``<main>``, else densest."""
     articles = list(page.iter("article"))
     if articles:
-        return max(articles, key=lambda el: len(el.text_content()))
+        return max(articles, key=lambda el: len(_all_text(el)))
     for el in page.iter("main", etree.Element):
         if el.tag == "main" or el.get("role") == "main":
             return el
@@ -126,7 +144,7 @@ def _densest(page: etree._Element) -> etree._Element:
         if parent is not None and parent.tag in ("ul", "ol"):
             parent = parent.getparent()
         if parent is not None:
-            score[parent] = score.get(parent, 0) + len(p.text_content())
+            score[parent] = score.get(parent, 0) + len(_all_text(p))
     if not score:
         body = page.find("body")
         return body if body is not None else page
@@ -149,11 +167,11 @@ def _trim_own_chrome(root: etree._Element, is_label, is_disclaimer) -> None:
         for k in keep:
             k.tail = None
             el.addprevious(k)
-        el.drop_tree()
+        _drop(el)
 
 
 def _whole(el: etree._Element, test: Callable[[str], bool]) -> bool:
-    text = " ".join(el.text_content().split())
+    text = " ".join(_all_text(el).split())
     return bool(text) and len(text) < 2000 and test(text)
 
 
@@ -186,7 +204,7 @@ def _label_under_title(blocks: list[Block], is_label) -> list[Block]:
 
 
 def _text(el: etree._Element) -> str:
-    return " ".join(el.text_content().split())
+    return " ".join(_all_text(el).split())
 
 
 def _blocks(node: etree._Element) -> Iterator[Block]:
@@ -221,7 +239,7 @@ def _blocks(node: etree._Element) -> Iterator[Block]:
         else:
             if tag and not "".join(run).strip():
                 line = child.sourceline or line
-            run.append(child.text_content() if tag else "")
+            run.append(_all_text(child) if tag else "")
         if child.tail:
             run.append(child.tail)
     yield from flush()
@@ -239,9 +257,9 @@ def _wholly_bold(el: etree._Element) -> bool:
 def _list_item(li: etree._Element) -> Iterator[Block]:
     """A bullet of the item's own text; lists nested in it are bullets of their own."""
     nested = [el for el in li if isinstance(el.tag, str) and el.tag in ("ul", "ol")]
-    own = li.text_content()
+    own = _all_text(li)
     for sub in nested:
-        own = own.replace(sub.text_content(), " ", 1)
+        own = own.replace(_all_text(sub), " ", 1)
     text = " ".join(own.split())
     if text:
         yield ("bullet", text, li.sourceline or 1)

@@ -277,8 +277,8 @@ def front_matter(text: str) -> tuple[dict, int]:
 
 
 def _html_lines(text: str, fmt: HouseFormat) -> tuple[list[_Line], dict]:
-    def is_label(line: str) -> bool:
-        return len(line) <= _MAX_HEADING_CHARS and fmt.normalize(line) in fmt.labels
+    def is_label(line: str) -> bool:  # as in plain text: an odd label is still the label
+        return len(line) <= _MAX_HEADING_CHARS and _looks_like_label(line, fmt)
 
     try:
         blocks = list(article_blocks(text, is_label, _is_disclaimer))
