@@ -5,7 +5,9 @@ links, a footer, scripts, cookie banners. Only the article is parsed: the ``<art
 element (the one holding most text), else ``<main>``, else the element holding the most
 paragraph text. Chrome (``nav``, ``aside``, ``script``, forms, hidden elements…) is dropped
 wherever it is; the page's own ``header`` and ``footer`` are dropped unless they are inside
-the article, where only the title, a risk-label badge and the disclaimer are kept.
+the article, where only the title, a risk-label badge and the disclaimer are kept, and
+blocks that themes and plugins add to an article (related posts, share buttons, newsletter
+boxes: ``WIDGET_NAMES``) go too.
 Why lxml and our own rules rather than a boilerplate remover: docs/html-exports.md.
 """
 
@@ -30,6 +32,11 @@ BLOCK_TAGS = frozenset({
     "tbody", "tr", "td", "th", "dl", "dt", "dd", "address", "details", "summary", "hr",
     "center", "fieldset", "caption",
 })
+#: Class or id words of theme and plugin blocks inside an article (Jetpack's
+#: ``jp-relatedposts`` and ``sharedaddy``, ``share-buttons``, ``newsletter-signup``…).
+WIDGET_NAMES = re.compile(r"related|sharedaddy|sharing|share-|social|newsletter|subscribe|"
+                          r"comments|breadcrumb|advert|\bad-|\bads?\b|sidebar|widget|"
+                          r"cookie|promo|author-bio|post-nav")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: Separators between a page title and the site name in ``<title>``.
@@ -168,6 +175,16 @@ def _trim_own_chrome(root: etree._Element, is_label, is_disclaimer) -> None:
             k.tail = None
             el.addprevious(k)
         _drop(el)
+    for el in [el for el in root.iter(etree.Element) if el is not root and _is_widget(el)]:
+        if el.getparent() is not None and el.find(".//h1") is None:
+            _drop(el)
+
+
+def _is_widget(el: etree._Element) -> bool:
+    """A block a theme or plugin puts inside the article: related posts, share buttons,
+    newsletter boxes, comments, ads (told by its class or id)."""
+    names = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    return bool(names.strip()) and bool(WIDGET_NAMES.search(names))
 
 
 def _whole(el: etree._Element, test: Callable[[str], bool]) -> bool:
