@@ -353,15 +353,19 @@ def load_corpus(
     Every discovered file lands in exactly one of ``articles`` or ``errors``: a file that
     cannot be read as an article (empty, binary, not UTF-8, over ``max_bytes``, no title,
     a second file with the same stem) becomes an ``errors`` row and the rest load normally.
+    A CMS dump (``.jsonl``, ``.json``) holds many articles: each of its records lands in
+    exactly one of them, an ``errors`` message naming the record's line.
 
     Parameters
     ----------
     source : path or list of paths
-        A folder (every ``*.txt``, ``*.md``, ``*.html`` below it, hidden entries skipped),
-        one file, or a list of files and folders. The reader is chosen by extension.
+        A folder (every ``*.txt``, ``*.md``, ``*.html``, ``*.jsonl``, ``*.json`` below it,
+        hidden entries skipped), one file, or a list of files and folders. The reader is
+        chosen by extension (see ``docs/cms-exports.md``).
     metadata : path, optional
         CSV keyed by ``article_id`` (category, author, published, last_reviewed, ...),
-        merged into ``articles``.
+        merged into ``articles``. Front matter and dump fields give such columns too; where
+        both do, the CSV wins and each disagreement is a ``metadata`` error.
     styleguide : Styleguide or path, optional
         Supplies the heading aliases and risk-label spellings; the house defaults otherwise.
     max_bytes : int
