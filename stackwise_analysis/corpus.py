@@ -55,6 +55,7 @@ FRAME_COLUMNS = {"articles": ARTICLE_COLUMNS, "sections": SECTION_COLUMNS,
 #: The export's own metadata of each article (JSON text) while the frames are built and
 #: cached; ``load_corpus`` turns it into columns.
 EXPORT_COLUMN = "_export"
+_DUMP_SUFFIXES = frozenset(s for s, reader in READERS.items() if reader in DUMP_READERS)
 _WORKER_COLUMNS = {**FRAME_COLUMNS, "articles": {**ARTICLE_COLUMNS, EXPORT_COLUMN: "string"}}
 
 
@@ -398,12 +399,14 @@ def load_corpus(
 
     seen: dict[str, str] = {}
     todo: list[tuple[str, str, str]] = []
+    has_dump = False
     under_root = root_abs.rstrip(os.sep) + os.sep
     for path in files:  # absolute
         rel = (path[len(under_root):] if path.startswith(under_root) and os.sep == "/"
                else _relative(path, root_abs))
         name = path[path.rfind(os.sep) + 1:]
         article_id = name[:name.rfind(".")] if name.rfind(".") > 0 else name
+        has_dump = has_dump or name[name.rfind("."):].lower() in _DUMP_SUFFIXES
         if article_id in seen:
             found.add_error(rel, "duplicate_id", f"article_id {article_id!r} is already used "
                             f"by {seen[article_id]}; rename one of the files")
@@ -436,7 +439,7 @@ def load_corpus(
         [found_errors, fresh.errors], ignore_index=True)
     corpus = Corpus(articles=fresh.articles, sections=fresh.sections, risks=fresh.risks,
                     errors=errors, root=root)
-    if any(READERS[os.path.splitext(rel)[1].lower()] in DUMP_READERS for _, _, rel in todo):
+    if has_dump:  # a dump's ids are known only once read
         corpus = _drop_duplicate_ids(corpus)
     corpus = _export_metadata(corpus)
     if metadata is not None:

@@ -380,7 +380,7 @@ def parse_article(text: str, fmt: HouseFormat, reader: str = "text",
     ('Yoga', 'Low', ['how_it_works'])
     """
     lines, front = _READERS[reader](text, fmt)
-    record = {**front, **(fields or {})}
+    record = {**front, **fields} if fields else front
     title, title_line, rest = _take_title(lines, fmt, _given(record, fmt, "title"))
     label_raw = label_level = label_line = None
     nonblank = [ln for ln in rest if ln.kind != "blank"]
@@ -401,6 +401,8 @@ def parse_article(text: str, fmt: HouseFormat, reader: str = "text",
 
 
 def _given(record: Mapping, fmt: HouseFormat, meaning: str) -> str | None:
+    if not record:
+        return None
     value = _cell(export_field(record, fmt, meaning)[1])
     return " ".join(value.split()) if value else None
 
