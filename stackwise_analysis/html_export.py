@@ -193,16 +193,16 @@ def _whole(el: etree._Element, test: Callable[[str], bool]) -> bool:
 
 
 def _outside_title(page: etree._Element, root: etree._Element) -> Block | None:
-    """The page's ``<h1>`` outside the article, else ``<title>`` without the site name."""
-    for h1 in page.iter("h1"):
-        text = _text(h1)
-        if text:
-            return ("title", text, h1.sourceline or 1)
+    """The title when the article holds no ``<h1>``: an ``<h1>`` elsewhere on the page that
+    ``<title>`` agrees with (a page header's, not the site logo's), else ``<title>`` less
+    the site name, else the first ``<h1>``."""
+    headings = [(text, h1.sourceline or 1) for h1 in page.iter("h1") if (text := _text(h1))]
     for title in page.iter("title"):
         text = _TITLE_SUFFIX.split(_text(title), maxsplit=1)[0].strip()
         if text:
-            return ("title", text, title.sourceline or 1)
-    return None
+            same = [h for h in headings if h[0].casefold() == text.casefold()]
+            return ("title", *(same[0] if same else (text, title.sourceline or 1)))
+    return ("title", *headings[0]) if headings else None
 
 
 def _label_under_title(blocks: list[Block], is_label) -> list[Block]:

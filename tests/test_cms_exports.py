@@ -319,3 +319,16 @@ def test_reference_exported_three_ways_reads_like_the_plain_text(reference_artic
     assert findings[findings["severity"] == "blocker"].empty
     plain_checks = sorted(audit(plain).findings["check"])
     assert sorted(findings["check"]) == plain_checks
+
+
+def test_title_outside_the_article_is_the_one_the_title_tag_names(write):
+    page = ("<html><head><title>Sea moss gel - Stackwise Health</title></head><body>"
+            "<header><h1 class='site-title'>Stackwise Health</h1></header><main>"
+            "<header class='page-header'><h1>Sea moss gel</h1></header><div class='body'>"
+            "<p>Low Risk</p><p>Sea moss is a seaweed.</p></div></main></body></html>")
+    row = load_corpus(write("moss.html", page)).articles.iloc[0]
+    assert (row["title"], row["title_line"]) == ("Sea moss gel", 1)
+    assert row["risk_label_raw"] == "Low Risk" and row["intro"] == "Sea moss is a seaweed."
+    logo_only = page.replace("<header class='page-header'><h1>Sea moss gel</h1></header>", "")
+    row = load_corpus(write("logo.html", logo_only)).articles.iloc[0]
+    assert row["title"] == "Sea moss gel"  # from <title>, not the site logo's <h1>
