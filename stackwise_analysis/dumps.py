@@ -85,6 +85,8 @@ def _lines(text: str) -> Iterator[tuple[int, str, object]]:
         except json.JSONDecodeError as exc:
             yield number, raw, ParseError("not_json", f"not valid JSON ({exc.msg} at column "
                                           f"{exc.colno})")
+        except RecursionError:
+            yield number, raw, ParseError("not_json", "JSON nested too deeply to read")
 
 
 def _list(text: str) -> Iterator[tuple[int, str, object]]:
@@ -97,8 +99,8 @@ def _list(text: str) -> Iterator[tuple[int, str, object]]:
         end = at
         try:
             value, end = decoder.raw_decode(text, at)
-        except json.JSONDecodeError as exc:
-            value = ParseError("not_json", f"not valid JSON ({exc.msg})")
+        except (json.JSONDecodeError, RecursionError) as exc:
+            value = ParseError("not_json", f"not valid JSON ({getattr(exc, 'msg', exc)})")
         yield text.count("\n", 0, at) + 1, text[at:end], value
         return
     if text[at:at + 1] != "[":
@@ -112,9 +114,10 @@ def _list(text: str) -> Iterator[tuple[int, str, object]]:
         counted = at
         try:
             value, end = decoder.raw_decode(text, at)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
+            problem = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             yield line, text[at:at + 200], ParseError(
-                "not_json", f"not valid JSON ({exc.msg}); the records after it were not read")
+                "not_json", f"not valid JSON ({problem}); the records after it were not read")
             return
         yield line, text[at:end], value
         at = _skip(text, end)

@@ -206,7 +206,8 @@ def test_json_list_with_field_names_from_the_styleguide(write, tmp_path):
     ('{"id": "../etc/passwd", "body": "x"}', "bad_id"),
     ('{"id": "x1", "body": 42}', "no_body"),
     ('{"id": "x1", "title": "Empty", "body": "  "}', "empty"),
-])
+    ("[" * 100_000 + "]" * 100_000, "not_json"),
+], ids=["list", "no-id", "path-id", "number-body", "blank-body", "deep"])
 def test_bad_record_is_one_error_row_and_the_rest_load(write, line, kind):
     good = json.dumps({"id": "ok-1", "title": "Yoga", "body": "Low Risk\n\nFine."})
     corpus = load_corpus(write("d.jsonl", f"{good}\n\n{line}\n{good.replace('ok-1', 'ok-2')}"))
