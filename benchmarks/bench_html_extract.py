@@ -14,6 +14,8 @@ risks and disclaimer all equal the plain-text original's and no chrome text leak
 * before: this package's reader before issue 17 (BeautifulSoup, no chrome handling)
 
 ``--load N`` also times ``load_corpus`` on N such pages against N plain-text files.
+The contenders are not dependencies of the package: ``pip install trafilatura
+readability-lxml selectolax`` first (an approach whose library is missing is skipped).
 
     python benchmarks/bench_html_extract.py --pages 300 --load 10000 --jobs 2
 """
@@ -254,6 +256,11 @@ def compare(pages: int) -> None:
               "all", "pages/s"]
     print("  ".join(f"{h:>10}" if i else f"{h:<20}" for i, h in enumerate(header)))
     for name, approach in APPROACHES.items():
+        try:
+            approach(pairs[0][1], fmt)
+        except ImportError as exc:
+            print(f"{name:<20}  skipped: {exc}")
+            continue
         scores: dict[str, int] = {}
         start = time.perf_counter()
         for want, html in pairs:
