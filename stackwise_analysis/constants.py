@@ -44,4 +44,7 @@ DISCLAIMER_PREFIX = "The information provided by Stackwise is for informational 
 
 #: File extensions the loader reads, mapped to the reader that parses them.
 READERS: dict[str, str] = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
-                           ".html": "html", ".htm": "html"}
+                           ".html": "html", ".htm": "html", ".json": "json",
+                           ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: Readers of files that hold many articles (a CMS dump), one per record.
+DUMP_READERS: tuple[str, ...] = ("json", "jsonl")

@@ -23,6 +23,7 @@ import yaml
 
 from .constants import RISK_LEVELS, SECTION_KEYS, SEVERITIES
 from .exceptions import StyleguideError
+from .parse import EXPORT_FIELDS
 
 DEFAULT_STYLEGUIDE = "styleguide.yml"
 
@@ -103,6 +104,7 @@ _SCHEMA: dict[str, Any] = {
         "negations_after": [str], "pseudo_triggers": [str], "reported": [str],
         "warnings": [str], "disease_status": [str], "disclaimers": [str],
         "other_subjects": [str], "adverse": [str]},
+    "exports": {"fields": {EXPORT_FIELDS: [str]}},
     "rules": "rules",  # checked rule by rule against RULE_SETTINGS
 }
 #: Where settings of version 1 files went, so an old file's error says where to look.

@@ -58,7 +58,10 @@ def text_units(corpus: Corpus) -> pd.DataFrame:
     units = units.reindex(columns=list(UNIT_COLUMNS)).fillna({"is_heading": False})
     units = units.astype(UNIT_COLUMNS)
     rank = positions(units["article_id"], articles["article_id"])
+    # by section, then line: an HTML page or a dump record does not keep a section's lines
+    # consecutive in the file (a record is one line), so line alone could interleave parts
     order = np.lexsort((units["line"].fillna(0).to_numpy(),
+                        units["position"].fillna(0).to_numpy(),
                         units["scope"].map(_SCOPE_ORDER).to_numpy(), rank))
     return units.iloc[order].reset_index(drop=True)
 

@@ -123,7 +123,7 @@ def risk_summary(corpus, readability: pd.DataFrame | None = None,
     Examples
     --------
     >>> overall = risk_summary(corpus).query("dimension == 'overall'")
-    >>> overall["risk_level"].tolist(), overall["count"].sum() == len(corpus.articles)
+    >>> overall["risk_level"].tolist(), int(overall["count"].sum()) == len(corpus.articles)
     (['Low', 'Moderate', 'High', '(none)'], True)
     """
     articles = corpus.articles

@@ -35,7 +35,7 @@ _CLAUSE_BREAK = re.compile(
 # Attribution ("people use it to...", "sellers claim...") reaches further: through commas and
 # "while", up to a contrast or a semicolon.
 _ATTRIBUTION_BREAK = re.compile(
-    r"[;:!?()\[\]]|\.\s|\b(?:but|however|yet|although|though|whereas)\b")
+    r"[;!?()\[\]]|\.\s|\b(?:but|however|yet|although|though|whereas)\b")
 # "If anxiety is stopping you...": a condition in a conditional clause is no claim's subject.
 _CONDITIONAL = re.compile(r"\b(?:if|when|whether|unless)\b[^,;:]*$")
 # Between an effect and its condition: a clause break, or a subordinate clause that makes the
