@@ -23,10 +23,10 @@ from cms_exports import (
     markdown_export,
     split_house_text,
 )
-from conftest import SAMPLE_ARTICLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SAMPLE_ARTICLES
 from stackwise_analysis import audit, load_corpus
 from stackwise_analysis.constants import SECTION_KEYS
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE_ARTICLES
 
+from conftest import SAMPLE_ARTICLES
 from stackwise_analysis import Styleguide, load_corpus, load_styleguide
 from stackwise_analysis import corpus as corpus_module
 from stackwise_analysis.segments import SegmentStore

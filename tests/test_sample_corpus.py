@@ -7,8 +7,8 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import REPO, SAMPLE_ARTICLES, SAMPLE_CATALOG
 
+from conftest import REPO, SAMPLE_ARTICLES, SAMPLE_CATALOG
 from stackwise_analysis import audit, load_corpus
 
 AS_OF = dt.date(2026, 11, 24)  # the day the sample was written; the key judges staleness then
