@@ -237,11 +237,13 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     try:
         progress.line(f"run {run_id}: corpus {corpus}, {len(sources)} notebook(s), "
                       f"jobs {jobs}, fail on {fail_on}")
-        with progress.step("load", f"loading {corpus}"):
+        with (progress.step("load", f"loading {corpus}"),
+              _papermill_warnings_to(progress, "stackwise_analysis", "warning: ")):
             loaded = _load(corpus, metadata, guide, jobs, cache)
         progress.line(f"{len(loaded.articles)} articles read, {len(loaded.errors)} file(s) "
                       "not read")
-        with progress.step("audit", "auditing"):
+        with (progress.step("audit", "auditing"),
+              _papermill_warnings_to(progress, "stackwise_analysis", "warning: ")):
             result = _audit(loaded, guide, as_of, jobs, client, cache)
         progress.line(repr(result))
         with progress.step("snapshot", "writing the snapshot"):
@@ -355,20 +357,26 @@ def _run_notebooks(sources: list[Path], staging: Path, progress: _Progress, *, j
 
 
 class _ToProgress(logging.Handler):
-    def __init__(self, progress: _Progress) -> None:
+    def __init__(self, progress: _Progress, prefix: str = "papermill: ") -> None:
         super().__init__(logging.WARNING)
         self.progress = progress
+        self.prefix = prefix
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.progress.line(f"  papermill: {record.getMessage()}")
+        self.progress.line(f"  {self.prefix}{record.getMessage()}")
+        if self.progress.quiet and self.prefix == "warning: ":  # ours reach stderr anyway
+            print(f"stackwise-analysis report: {self.prefix}{record.getMessage()}",
+                  file=sys.stderr)
 
 
 @contextmanager
-def _papermill_warnings_to(progress: _Progress):
+def _papermill_warnings_to(progress: _Progress, name: str = "papermill",
+                           prefix: str = "papermill: "):
     """Papermill's warnings (unknown parameter, no parameters cell) go to the run's log and
-    progress lines, so ``quiet`` really is quiet."""
-    logger = logging.getLogger("papermill")
-    handler = _ToProgress(progress)
+    progress lines, so ``quiet`` really is quiet; so do this package's (a damaged cache
+    segment) with ``name="stackwise_analysis"``."""
+    logger = logging.getLogger(name)
+    handler = _ToProgress(progress, prefix)
     saved = logger.propagate
     logger.addHandler(handler)
     logger.propagate = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import multiprocessing
 import os
 import sys
@@ -26,7 +27,7 @@ from tqdm.auto import tqdm
 
 from ..columns import positions, rows_where
 from ..corpus import Corpus
-from ..segments import SegmentStore
+from ..segments import DamagedFile, SegmentStore, file_checksum, log, verify_file
 from ..styleguide import Styleguide
 
 #: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
@@ -239,27 +240,38 @@ class ResultCache:
         self._memo: dict[str, list[int]] = {}
 
     def memo(self) -> dict[str, list[int]]:
-        """What the stage learned in earlier runs (``run_stage``); empty when unreadable."""
+        """What the stage learned in earlier runs (``run_stage``); empty when missing or
+        damaged (a damaged memo is named in a warning: it only costs time)."""
+        path = self.store.folder / self.MEMO
+        self._memo = {}
+        if not path.exists():
+            return self._memo
         try:
-            table = feather.read_table(self.store.folder / self.MEMO)
+            sums = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            verify_file(path, sums if isinstance(sums, list) else None)
+            table = feather.read_table(path)
             self._memo = dict(zip(table["key"].to_pylist(), table["values"].to_pylist(),
                                   strict=True))
-        except (OSError, pa.ArrowException, KeyError, ValueError):
-            self._memo = {}
+        except (OSError, pa.ArrowException, KeyError, ValueError, DamagedFile) as exc:
+            log.warning("cache memo %s is damaged (%s): ignored", path, exc)
         return self._memo
 
     def keep_memo(self, known: dict) -> None:
         """Keep what the stage knows, if that is more than the memo holds (the file is
-        written whole under another name, then renamed)."""
+        written whole under another name, then renamed; its checksum beside it)."""
         if all(key in self._memo for key in known):
             return
         merged = {**self._memo, **known}
         table = pa.table({"key": pa.array(list(merged), type=pa.large_string()),
                           "values": pa.array([list(v) for v in merged.values()],
                                              type=pa.list_(pa.int32()))})
+        path = self.store.folder / self.MEMO
         tmp = self.store.folder / f".{self.MEMO}.{uuid.uuid4().hex[:8]}"
         feather.write_feather(table, tmp, compression="uncompressed")
-        os.replace(tmp, self.store.folder / self.MEMO)
+        sums = tmp.parent / f"{tmp.name}.json"
+        sums.write_text(json.dumps(file_checksum(tmp)), encoding="utf-8")
+        os.replace(tmp, path)
+        os.replace(sums, path.with_suffix(".json"))
 
     @staticmethod
     def keys(articles: pd.DataFrame) -> pd.Series:
