@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from .constants import READERS, RISK_DTYPE
 from .exceptions import CorpusError
+from .lifetime import die_with_parent
 from .parse import Article, HouseFormat, ParseError, decode, parse_article
 from .parse_cache import ParsedCache
 from .styleguide import Styleguide, as_styleguide, normalize_heading
@@ -410,7 +411,8 @@ def _read_all(todo: list[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int
             bar.update(chunk["articles"].num_rows + chunk["errors"].num_rows)
 
     if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(min(workers, len(chunks))) as pool:
+        with ProcessPoolExecutor(min(workers, len(chunks)), initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             collect(pool.map(_read_many, chunks, [fmt] * len(chunks),
                              [max_bytes] * len(chunks), [keep_file] * len(chunks)))
     else:

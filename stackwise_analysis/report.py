@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .constants import SEVERITIES
 from .exceptions import CorpusError, UsageError
+from .lifetime import claim, release, remove_orphans
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
 FAIL_ON = (*SEVERITIES, "never")
@@ -229,9 +230,11 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     guide = _styleguide(styleguide)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    remove_orphans(out, f"{STAGING_PREFIX}*")  # left by runs that were killed
     run_id = new_run_id()
     staging = out / f"{STAGING_PREFIX}{run_id}"
     staging.mkdir()
+    claim(staging)
     started = dt.datetime.now(dt.UTC)
     progress = _Progress(staging / "run.log", quiet)
     try:
@@ -263,6 +266,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         _write_index(staging, summary)
         progress.line(f"publishing {out / run_id} (exit code {exit_code})")
         progress.close()
+        release(staging)
         publish_started = time.perf_counter()
         run_dir = publish(staging, out, run_id, point_latest=exit_code != EXIT_NOTEBOOK)
         progress.timings["publish"] = round(time.perf_counter() - publish_started, 3)

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from .columns import positions
+from .lifetime import claim, release, remove_orphans
 
 PREFIX = "segment-"
 MMAP = os.environ.get("SW_MMAP", "1") == "1"
@@ -86,8 +87,10 @@ class SegmentStore:
         self._paths: list[Path] = []
 
     def open(self) -> None:
-        """Memory-map every intact segment, oldest first; remove the damaged ones."""
+        """Memory-map every intact segment, oldest first; remove the damaged ones, and
+        temporaries of runs that were killed while writing one."""
         self.segments, self._paths = [], []
+        remove_orphans(self.folder, f".{PREFIX}*")
         for path in sorted(self.folder.glob(PREFIX + "*")):
             try:
                 tables = self._open_checked(path)
@@ -136,6 +139,7 @@ class SegmentStore:
         tmp = self.folder / f".{name}"
         tmp.mkdir()
         try:
+            claim(tmp)
             for table_name in self.names:
                 table = pa.Table.from_pandas(frames[table_name], preserve_index=False)
                 column = table.schema.get_field_index(self.key)
@@ -145,6 +149,7 @@ class SegmentStore:
                                       compression="uncompressed")
             sums = {f"{n}.arrow": file_checksum(tmp / f"{n}.arrow") for n in self.names}
             (tmp / CHECKSUMS).write_text(json.dumps(sums), encoding="utf-8")
+            release(tmp)
             os.rename(tmp, self.folder / name)
             self._paths.append(self.folder / name)
         finally:

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from ..columns import positions, rows_where
 from ..corpus import Corpus
+from ..lifetime import die_with_parent, remove_orphans
 from ..segments import DamagedFile, SegmentStore, file_checksum, log, verify_file
 from ..styleguide import Styleguide
 
@@ -126,13 +127,15 @@ def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, worker
     global _INHERITED
     workers = min(workers, len(chunks))
     if not sys.platform.startswith("linux"):
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             yield from pool.map(_run_chunk, [stage] * len(chunks), chunks,
                                 [styleguide] * len(chunks), [keep_memo] * len(chunks))
         return
     _INHERITED = (stage, chunks, styleguide, keep_memo)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)
                                  ) as pool:
             yield from pool.map(_run_inherited, range(len(chunks)))
     finally:
@@ -285,6 +288,7 @@ class ResultCache:
         self._keys = self.keys(corpus.articles)
         self._ids = corpus.articles["article_id"].to_numpy(dtype=object, na_value="")
         self.store.open()
+        remove_orphans(self.store.folder, f".{self.MEMO}.*")  # memos of killed runs
         index = self.store.index()
         where = positions(self._keys, index["_key"])
         self._segment_of = (np.where(where >= 0, index["_segment"].to_numpy()[where], -1)
