@@ -155,6 +155,25 @@ def _walk(root: Path) -> tuple[list[str], list[dict]]:
     return files, errors
 
 
+def _is_utf8(path: str) -> bool:
+    """False for a name the OS gave with bytes that are not UTF-8 (as surrogate escapes)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_path(path: str) -> str:
+    """``path`` with any byte that is not UTF-8 written as ``\\xNN``, so it can be shown and
+    stored (``bad\\xff.txt``).
+
+    >>> printable_path("bad\\udcff.txt")
+    'bad\\\\xff.txt'
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _walk_error(exc: OSError) -> dict:
     return {"path": exc.filename or "?", "error": "unreadable",
             "message": f"cannot list this folder: {exc.strerror or exc}"}
@@ -345,7 +364,8 @@ def load_corpus(
     found = _Frames()  # what discovery itself rejects: never cached, always first
     root_abs = os.path.abspath(root)
     for error in discovery_errors:
-        found.add_error(_relative(error["path"], root_abs), error["error"], error["message"])
+        found.add_error(printable_path(_relative(error["path"], root_abs)), error["error"],
+                        error["message"])
 
     seen: dict[str, str] = {}
     todo: list[tuple[str, str, str]] = []
@@ -353,6 +373,10 @@ def load_corpus(
     for path in files:  # absolute
         rel = (path[len(under_root):] if path.startswith(under_root) and os.sep == "/"
                else _relative(path, root_abs))
+        if not _is_utf8(path):
+            found.add_error(printable_path(rel), "bad_name", "the file name is not valid "
+                            "UTF-8 (shown with \\x escapes); rename the file")
+            continue
         name = path[path.rfind(os.sep) + 1:]
         article_id = name[:name.rfind(".")] if name.rfind(".") > 0 else name
         if article_id in seen:

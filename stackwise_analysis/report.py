@@ -229,12 +229,18 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     sources = select_notebooks(notebooks, notebooks_dir)
     guide = _styleguide(styleguide)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    remove_orphans(out, f"{STAGING_PREFIX}*")  # left by runs that were killed
     run_id = new_run_id()
     staging = out / f"{STAGING_PREFIX}{run_id}"
-    staging.mkdir()
-    claim(staging)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder; choose a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        remove_orphans(out, f"{STAGING_PREFIX}*")  # left by runs that were killed
+        staging.mkdir()
+        claim(staging)
+    except OSError as exc:
+        raise UsageError(f"cannot write to --out {out}: {exc.strerror or exc}; choose a "
+                         "writable folder") from None
     started = dt.datetime.now(dt.UTC)
     progress = _Progress(staging / "run.log", quiet)
     try:

@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import re
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -303,8 +304,46 @@ def load_styleguide(path: str | Path | None = None) -> Styleguide:
         new_rules = [k for k in override.get("rules", {}) if k not in _default_rules(default_name)]
         for check in new_rules:
             _validate(data["rules"][check], _RULE, f"rules.{check}", str(path), partial=False)
+        _check_values(data, override, str(path))
         sources.append(str(path))
     return Styleguide(data=data, sources=tuple(sources))
+
+
+def _check_values(data: dict, override: dict, path: str) -> None:
+    """What the schema cannot say: at least one house section, and message templates that
+    parse and use only placeholders the rule fills (those of its packaged message, and
+    ``evidence``), so a bad template fails here and not in the middle of an audit."""
+    if not data["template"]["sections"]:
+        raise StyleguideError(path, "template.sections", "the list is empty; name at least "
+                              "one house section")
+    packaged = _default_rules(f"<package>/{DEFAULT_STYLEGUIDE}")
+    for check, rule in override.get("rules", {}).items():
+        if "message" in rule:
+            allowed = _placeholders(packaged.get(check, {}).get("message", "")) | {"evidence"}
+            _check_template(rule["message"], allowed, f"rules.{check}.message", path)
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _check_template(template: str, allowed: set[str], key: str, path: str) -> None:
+    """Raise StyleguideError unless ``template`` is a ``str.format`` template whose
+    placeholders are all plain names in ``allowed``."""
+    try:
+        fields = [(name, conversion) for _, name, _, conversion
+                  in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise StyleguideError(path, key, f"malformed message template ({exc}); write "
+                              "placeholders as {name} or {name:.1f}, and {{ }} for braces"
+                              ) from None
+    for name, conversion in fields:
+        if name not in allowed:
+            raise StyleguideError(path, key, f"unknown placeholder {{{name}}}; this rule "
+                                  f"fills {', '.join('{' + n + '}' for n in sorted(allowed))}")
+        if conversion not in (None, "r", "s", "a"):
+            raise StyleguideError(path, key, f"unknown conversion !{conversion} in "
+                                  f"{{{name}}}; use !r, !s or !a")
 
 
 def _default_rules(name: str) -> dict:
