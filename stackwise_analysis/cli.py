@@ -174,6 +174,10 @@ def cmd_corpus(args) -> int:
     else:
         print(f"{len(corpus.articles)} articles, {len(corpus.errors)} files not read "
               f"({corpus.root})")
+        unmatched = int((corpus.errors["error"] == "metadata_unmatched").sum())
+        if unmatched:
+            print(f"{unmatched} catalog row(s) match no article: their dates and flags are "
+                  "not used (listed below)")
         _print_table("Articles per risk level", tables["risk_levels"])
         _print_table("Articles missing each house section", tables["missing_sections"])
         _print_table("Files that could not be read", tables["errors"])

@@ -19,12 +19,15 @@ from tqdm.auto import tqdm
 from .constants import READERS, RISK_DTYPE
 from .exceptions import CorpusError
 from .lifetime import die_with_parent
-from .parse import Article, HouseFormat, ParseError, decode, parse_article
+from .parse import Article, HouseFormat, ParseError, decode, parse_article, sniff_reader
 from .parse_cache import ParsedCache
 from .styleguide import Styleguide, as_styleguide, normalize_heading
 
 #: Files larger than this are not parsed (an export of one article is a few kB).
 DEFAULT_MAX_BYTES = 2_000_000
+#: Bumped when parsing changes within a version, so the parse cache does not serve old rows
+#: (2: HTML pages saved as .txt are read as HTML).
+PARSER_REVISION = 2
 METADATA_DATE_COLUMNS = ("published", "last_reviewed")
 #: Files per chunk read by one worker task, at least and at most (about four chunks per
 #: worker in between): each chunk's frames cost a fixed few milliseconds to build.
@@ -181,8 +184,9 @@ def _walk_error(exc: OSError) -> dict:
 
 # ------------------------------------------------------------------------------ reading
 def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTES
-                 ) -> tuple[Article, str]:
-    """Read and parse one file; returns the article and the SHA-256 of its bytes.
+                 ) -> tuple[Article, str, str]:
+    """Read and parse one file; returns the article, the SHA-256 of its bytes and the reader
+    it was parsed with (``READERS`` by extension, or "html" for an HTML page in a ``.txt``).
 
     Raises ``ParseError`` (with ``kind``) for anything that is not a readable article.
     """
@@ -205,7 +209,8 @@ def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTE
         raise ParseError("too_large", f"the file grew past the {max_bytes:,}-byte limit "
                          "while being read")
     text = decode(data)
-    return parse_article(text, fmt, READERS[path.suffix.lower()]), hashlib.sha256(data).hexdigest()
+    reader = sniff_reader(text, READERS[path.suffix.lower()])
+    return parse_article(text, fmt, reader), hashlib.sha256(data).hexdigest(), reader
 
 
 def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int,
@@ -220,7 +225,7 @@ def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes
     frames = _Frames()
     for article_id, path, rel in jobs:
         try:
-            article, sha = read_article(Path(path), fmt, max_bytes)
+            article, sha, reader = read_article(Path(path), fmt, max_bytes)
         except ParseError as exc:
             frames.add_error(rel, exc.kind, str(exc), file=path)
             continue
@@ -228,8 +233,7 @@ def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes
             frames.add_error(rel, "parse_failed", f"unexpected {type(exc).__name__}: {exc}",
                              file=path)
             continue
-        frames.add_article(article_id, rel, READERS[os.path.splitext(rel)[1].lower()], article, sha,
-                           file=path)
+        frames.add_article(article_id, rel, reader, article, sha, file=path)
     return frames.tables(keep_file)
 
 
@@ -389,7 +393,8 @@ def load_corpus(
     parsed = None
     if cache is not None:
         parsed = ParsedCache(cache, {"version": _version(), "headings": fmt.headings,
-                                     "labels": fmt.labels, "max_bytes": max_bytes})
+                                     "labels": fmt.labels, "max_bytes": max_bytes,
+                                     "parser": PARSER_REVISION})
         stats = parsed.lookup([path for _, path, _ in todo])
         todo_read = [job for job, hit in zip(todo, stats["hit"], strict=True) if not hit]
     else:
@@ -468,6 +473,29 @@ def _relative(path: str, root: str) -> str:
         return Path(path).as_posix()
 
 
+def _unmatched_rows(ids: pd.Series, articles: pd.Series, path: Path) -> list[dict]:
+    """A ``metadata_unmatched`` error per catalog row whose id matches no article: its
+    dates and flags would otherwise be dropped without a word (a stale-content blocker
+    quietly gone). Ids differing only in case are named, since ids are case-sensitive."""
+    known = set(articles.dropna())
+    by_lower = {a.lower(): a for a in known}
+    problems = []
+    for row, article_id in enumerate(ids, start=2):  # line 1 is the header
+        if pd.notna(article_id) and article_id in known:
+            continue
+        hint = ""
+        if pd.isna(article_id) or article_id == "":
+            shown = "an empty article_id"
+        else:
+            shown = f"article_id {article_id!r}"
+            if article_id.lower() in by_lower:
+                hint = f" (article {by_lower[article_id.lower()]!r} differs only in case)"
+        problems.append({"path": str(path), "error": "metadata_unmatched",
+                         "message": f"line {row}: {shown} matches no article{hint}; fix the "
+                                    "id or remove the row"})
+    return problems
+
+
 def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
     """Left-join the metadata CSV onto ``articles``; bad cells become ``metadata`` errors."""
     if not path.is_file():
@@ -480,7 +508,8 @@ def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
         raise CorpusError(f"{path}: the metadata CSV has no 'article_id' column "
                           f"(columns: {', '.join(meta.columns)})")
     errors = corpus.errors
-    problems = []
+    meta["article_id"] = meta["article_id"].str.strip()  # "abc " in a spreadsheet is "abc"
+    problems = _unmatched_rows(meta["article_id"], corpus.articles["article_id"], path)
     duplicated = meta["article_id"].duplicated(keep="first")
     for article_id in meta.loc[duplicated, "article_id"]:
         problems.append({"path": str(path), "error": "metadata",

@@ -209,6 +209,25 @@ _READERS = {"text": _text_lines, "markdown": _markdown_lines, "html": _html_line
 
 
 # ------------------------------------------------------------------------------ structure
+# A document that opens (after comments) with a doctype, <html>, <head> or <body> tag.
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def sniff_reader(text: str, reader: str) -> str:
+    """The reader ``text`` needs: "html" for an HTML page saved as ``.txt`` or ``.md`` (an
+    export that went wrong), else ``reader`` as the extension chose it.
+
+    >>> sniff_reader("<!DOCTYPE html><html><body><h1>Yoga</h1>", "text")
+    'html'
+    >>> sniff_reader("Yoga <for> beginners", "text")
+    'text'
+    """
+    if reader != "html" and _HTML_START.match(text[:4096]):
+        return "html"
+    return reader
+
+
 def parse_article(text: str, fmt: HouseFormat, reader: str = "text") -> Article:
     """Parse decoded text of one export into an ``Article``.
 

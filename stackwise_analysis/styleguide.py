@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 import string
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,10 @@ from .constants import AUDITS, RISK_LEVELS, SECTION_KEYS, SEVERITIES
 from .exceptions import StyleguideError
 
 DEFAULT_STYLEGUIDE = "styleguide.yml"
+#: Style-guide format versions this package reads.
+SUPPORTED_VERSIONS = (1,)
+#: Settings that must be at least 1 (0 would flag every sentence, or every article as stale).
+_AT_LEAST_ONE = {"readability.max_sentence_words", "compliance.stale_after_months"}
 
 # The shape every style guide must have. A type stands for a leaf; a dict for a mapping with
 # exactly these keys; a one-element list for a list of that shape; ``{"*": shape}`` for a
@@ -131,6 +136,23 @@ def _validate(value: Any, shape: Any, key: str, path: str, *, partial: bool) -> 
         return
     if isinstance(value, bool) or not isinstance(value, shape):
         fail(f"expected {_type_name(shape)}, got {type(value).__name__} {value!r}")
+    if isinstance(value, (int, float)):
+        _check_number(value, key, fail)
+
+
+def _check_number(value: float, key: str, fail) -> None:
+    """Numbers in a style guide count words, sentences, months or grades: finite, never
+    negative, some at least 1, and the format version one this package knows."""
+    if key == "version":
+        if value not in SUPPORTED_VERSIONS:
+            fail(f"version {value} is not supported; this package reads version(s) "
+                 f"{', '.join(map(str, SUPPORTED_VERSIONS))}")
+    elif not math.isfinite(value):
+        fail(f"{value!r} is not a finite number")
+    elif value < 0:
+        fail(f"{value!r} is negative; use 0 or more")
+    elif key in _AT_LEAST_ONE and value < 1:
+        fail(f"{value!r} is too small; use 1 or more")
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -144,9 +166,24 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (plain YAML keeps the last
+    one without a word, so a rule changed twice silently loses the first change)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: str, text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader that refuses duplicate keys
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(top level)"
