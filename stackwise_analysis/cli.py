@@ -192,6 +192,7 @@ def _styleguide(args):
 
 def cmd_audit(args) -> int:
     from .audits import audit
+    from .csv_export import write_csv
 
     corpus = _load(args)
     if corpus.articles.empty:
@@ -202,7 +203,7 @@ def cmd_audit(args) -> int:
                        progress=False if args.quiet else None)
     shown = result.at_or_above(args.min_severity)
     if args.format == "csv":
-        shown.to_csv(sys.stdout, index=False)
+        write_csv(shown, sys.stdout)
     elif args.format == "json":
         print(shown.to_json(orient="records", indent=2))
     else:

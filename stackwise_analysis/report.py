@@ -407,12 +407,13 @@ def _exit_code(result, outcomes, fail_on: str) -> int:
 
 def _write_files(staging: Path, loaded, result, run_id: str) -> list[str]:
     from . import __version__
+    from .csv_export import write_csv
     from .excel import write_findings_xlsx
     from .tables import article_table
 
-    result.findings.to_csv(staging / "findings.csv", index=False)
+    write_csv(result.findings, staging / "findings.csv")
     articles = article_table(loaded, result.scorecard)
-    articles.to_csv(staging / "articles.csv", index=False)
+    write_csv(articles, staging / "articles.csv")
     write_findings_xlsx(staging / "findings.xlsx", result.findings, articles=articles,
                         info={"run id": run_id, "corpus": str(loaded.root),
                               "articles": len(loaded.articles),
