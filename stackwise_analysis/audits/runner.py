@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from ..columns import positions, rows_where
 from ..corpus import Corpus
 from ..lifetime import die_with_parent, remove_orphans
-from ..segments import DamagedFile, SegmentStore, file_checksum, log, verify_file
+from ..segments import DamagedFile, SegmentStore, file_checksum, log, read_verified
 from ..styleguide import Styleguide
 
 #: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
@@ -251,8 +251,7 @@ class ResultCache:
             return self._memo
         try:
             sums = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-            verify_file(path, sums if isinstance(sums, list) else None)
-            table = feather.read_table(path)
+            table = pa.ipc.open_file(read_verified(path, sums)).read_all()
             self._memo = dict(zip(table["key"].to_pylist(), table["values"].to_pylist(),
                                   strict=True))
         except (OSError, pa.ArrowException, KeyError, ValueError, DamagedFile) as exc:
