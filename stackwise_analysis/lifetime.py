@@ -38,29 +38,34 @@ log = logging.getLogger("stackwise_analysis.lifetime")
 def die_with_parent(parent: int) -> None:
     """Pool initializer: end this worker when process ``parent`` ends, however it ends.
 
-    On Linux the kernel sends SIGKILL at the parent's death (``PR_SET_PDEATHSIG``); elsewhere
-    a daemon thread checks the parent once a second. Either way a parent that died before
-    this ran is caught by comparing ``os.getppid()``.
+    On Linux, for a worker forked straight from ``parent``, the kernel sends SIGKILL at the
+    parent's death (``PR_SET_PDEATHSIG``); a parent that died before this ran is caught by
+    comparing ``os.getppid()``. Elsewhere, or for a worker started by a fork server, a daemon
+    thread checks once a second that ``parent`` still runs.
 
     >>> ProcessPoolExecutor(2, initializer=die_with_parent, initargs=(os.getpid(),))
     ... # doctest: +SKIP
     """
     armed = False
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux") and os.getppid() == parent:
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
         except (OSError, AttributeError):
             armed = False
-    if os.getppid() != parent:
-        os._exit(1)
+        if os.getppid() != parent:  # it died before the signal was armed
+            os._exit(1)
     if not armed:
-        threading.Thread(target=_watch, args=(parent,), daemon=True,
+        try:
+            watched = psutil.Process(parent)
+        except psutil.NoSuchProcess:
+            os._exit(1)
+        threading.Thread(target=_watch, args=(watched,), daemon=True,
                          name="die-with-parent").start()
 
 
-def _watch(parent: int) -> None:
-    while os.getppid() == parent:
+def _watch(parent: psutil.Process) -> None:
+    while parent.is_running():  # False once it ended, even if its pid is reused
         time.sleep(_WATCH_SECONDS)
     os._exit(1)
 

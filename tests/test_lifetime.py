@@ -156,3 +156,40 @@ def test_an_owner_whose_pid_was_reused_is_gone_and_another_hosts_run_is_left_alo
     assert remove_orphans(tmp_path, ".staging-*") == [reused]
     _aged(foreign, ORPHAN_AGE_SECONDS + 60)
     assert remove_orphans(tmp_path, ".staging-*") == [foreign]
+
+
+FORKSERVER_DRIVER = textwrap.dedent("""
+    import multiprocessing, os, sys, time
+    from concurrent.futures import ProcessPoolExecutor
+    from pathlib import Path
+    sys.path.insert(0, {repo!r})
+    from stackwise_analysis.lifetime import die_with_parent
+
+    if __name__ == "__main__":
+        ready = Path(sys.argv[1])
+        pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
+        list(pool.map(time.sleep, [0.5, 0.5]))  # both workers are up
+        pool.map(time.sleep, [120, 120])
+        (ready / "workers").touch()
+        time.sleep(120)
+""")
+
+
+def test_workers_started_by_a_fork_server_die_with_the_run_too(tmp_path):
+    """Their parent is the fork server, so the watchdog thread ends them, within a second."""
+    script = tmp_path / "driver.py"
+    script.write_text(FORKSERVER_DRIVER.format(repo=str(REPO)), encoding="utf-8")
+    driver = subprocess.Popen([sys.executable, str(script), str(tmp_path)])
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "workers").exists():
+        assert driver.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    family = [p.pid for p in psutil.Process(driver.pid).children(recursive=True)]
+    assert len(family) >= 3  # the fork server and two workers
+    os.kill(driver.pid, signal.SIGKILL)
+    driver.wait()
+    deadline = time.monotonic() + 10
+    while not all(_dead(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in family if not _dead(pid)] == []
