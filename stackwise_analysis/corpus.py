@@ -330,7 +330,9 @@ def load_corpus(
 
     Every discovered file lands in exactly one of ``articles`` or ``errors``: a file that
     cannot be read as an article (empty, binary, not UTF-8, over ``max_bytes``, no title,
-    a second file with the same stem) becomes an ``errors`` row and the rest load normally.
+    a second file with the same stem, a name that is not UTF-8: ``bad_name``) becomes an
+    ``errors`` row and the rest load normally. An HTML page saved as ``.txt`` or ``.md`` is
+    read as HTML.
 
     Parameters
     ----------
@@ -339,7 +341,8 @@ def load_corpus(
         one file, or a list of files and folders. The reader is chosen by extension.
     metadata : path, optional
         CSV keyed by ``article_id`` (category, author, published, last_reviewed, ...),
-        merged into ``articles``.
+        merged into ``articles``; ids are compared after trimming spaces, and a row whose id
+        matches no article is an ``errors`` row of kind ``metadata_unmatched``.
     styleguide : Styleguide or path, optional
         Supplies the heading aliases and risk-label spellings; the house defaults otherwise.
     max_bytes : int
