@@ -8,7 +8,7 @@ serially in a fresh subprocess, and prints the subprocess's peak resident memory
 line that stays flat as the count doubles is linear; quadratic growth doubles it.
 
     python benchmarks/bench_long_lines.py --lines 20000,40000,100000
-    prlimit --as=4000000000 python benchmarks/bench_long_lines.py --lines 999990
+    prlimit --as=4000000000 python benchmarks/bench_long_lines.py --lines 1000000 --layouts intro
 
 Keep an address-space limit on anything above 100,000 lines: it protects a shared machine
 should the audit ever turn quadratic again.
@@ -28,12 +28,14 @@ LAYOUTS = ("intro", "section", "bullets")
 
 
 def write_article(folder: Path, lines: int, layout: str) -> Path:
-    """One house-format article of ``lines`` lines, nearly all in its intro, first section or
-    risk list, each one letter long: a file cut at every word, as small as lines can be
-    (999,990 of them fit the 2,000,000-byte limit)."""
-    head = ["T", "", "Low Risk", ""]
+    """An article of ``lines`` lines, nearly all in its intro, first section or risk list,
+    each one letter long: a file cut at every word, as small as lines can be. With no risk
+    label, 1,000,000 such lines in the intro make 1,999,998 bytes, within the default
+    2,000,000-byte limit."""
+    head = ["T", ""]
     if layout != "intro":
-        head += ["I", "", "Health Risks" if layout == "bullets" else "How It Works"]
+        head += ["Low Risk", "", "I", "", "Health Risks" if layout == "bullets"
+                 else "How It Works"]
     body = "\n".join("A" if i % 2 else "I" for i in range(max(lines - len(head), 1)))
     if layout == "bullets":
         body = "\n".join("\u2022 " + ln for ln in body.split("\n"))
