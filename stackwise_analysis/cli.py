@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
+import logging
+import os
 import signal
 import sys
 import threading
@@ -130,15 +133,34 @@ def _client(args):
     if not args.scheduler:
         yield None
         return
+    from concurrent.futures import CancelledError
+
     from distributed import Client
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
 
     try:
         client = Client(args.scheduler, timeout="10s")
+    except ValueError as exc:  # no port, an http:// address
+        raise StackwiseError(f"--scheduler {args.scheduler!r} is not a Dask scheduler "
+                             f"address ({exc}); give tcp://HOST:PORT, e.g. "
+                             "tcp://10.0.0.5:8786") from None
     except (OSError, TimeoutError) as exc:
         raise StackwiseError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
                              ) from None
-    with client:
-        yield client
+    # The client logs a lost connection with tracebacks; the one line below says it.
+    client_log = logging.getLogger("distributed.client")
+    level = client_log.level
+    client_log.setLevel(logging.CRITICAL)
+    try:
+        with client:
+            yield client
+    except (CancelledError, KilledWorker, CommClosedError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StackwiseError(f"lost the Dask scheduler at {args.scheduler} mid-run "
+                             f"({reason}); check the cluster and run again") from None
+    finally:
+        client_log.setLevel(level)
 
 
 def _print_table(title: str, frame: pd.DataFrame) -> None:
@@ -159,6 +181,10 @@ def cmd_corpus(args) -> int:
     else:
         print(f"{len(corpus.articles)} articles, {len(corpus.errors)} files not read "
               f"({corpus.root})")
+        unmatched = int((corpus.errors["error"] == "metadata_unmatched").sum())
+        if unmatched:
+            print(f"{unmatched} catalog row(s) match no article: their dates and flags are "
+                  "not used (listed below)")
         _print_table("Articles per risk level", tables["risk_levels"])
         _print_table("Articles missing each house section", tables["missing_sections"])
         _print_table("Files that could not be read", tables["errors"])
@@ -173,6 +199,7 @@ def _styleguide(args):
 
 def cmd_audit(args) -> int:
     from .audits import audit
+    from .csv_export import write_csv
 
     corpus = _load(args)
     if corpus.articles.empty:
@@ -183,7 +210,7 @@ def cmd_audit(args) -> int:
                        progress=False if args.quiet else None)
     shown = result.at_or_above(args.min_severity)
     if args.format == "csv":
-        shown.to_csv(sys.stdout, index=False)
+        write_csv(shown, sys.stdout)
     elif args.format == "json":
         print(shown.to_json(orient="records", indent=2))
     else:
@@ -192,7 +219,9 @@ def cmd_audit(args) -> int:
             print(shown[columns].to_string(index=False) if len(shown) else "No findings.")
         counts = result.findings["severity"].value_counts().reindex(SEVERITIES, fill_value=0)
         print(f"\n{len(result.scorecard)} articles audited: "
-              + ", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+              + ", ".join(f"{n} {s}" for s, n in counts.items())
+              + (f"; {len(corpus.errors)} file(s) not read (the corpus command says why)"
+                 if len(corpus.errors) else ""), file=sys.stderr)
     if args.fail_on != "never" and len(result.at_or_above(args.fail_on)):
         return EXIT_FINDINGS
     return EXIT_OK
@@ -232,6 +261,15 @@ def cmd_report(args) -> int:
     return result.exit_code
 
 
+def _os_error(exc: OSError) -> str:
+    """One line for an OSError: the file, what went wrong and what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    hint = {errno.ENOSPC: "; free some space or write elsewhere",
+            errno.EROFS: "; write to another folder",
+            errno.EACCES: "; check the permissions"}.get(exc.errno, "")
+    return f"{where}{exc.strerror or exc}{hint}"
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (a scheduler's timeout, ``kill``): unwinds like Ctrl-C, so a report run
     removes its staging folder and leaves earlier runs and ``latest`` as they were."""
@@ -250,11 +288,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)
     try:
         return handler(args)
+    except BrokenPipeError:
+        # ``... | head`` stopped reading: end quietly as other Unix tools do, with the
+        # status a SIGPIPE would give, and no second error when Python flushes stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE
     except (FileNotFoundError, NotADirectoryError) as exc:
         print(f"stackwise-analysis: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except StackwiseError as exc:
         print(f"stackwise-analysis: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a full disk, a read-only or missing folder, mid-run
+        print(f"stackwise-analysis: error: {_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         print("stackwise-analysis: " + ("terminated" if isinstance(exc, Terminated)

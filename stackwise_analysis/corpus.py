@@ -20,7 +20,8 @@ from tqdm.auto import tqdm
 from .constants import DUMP_READERS, READERS, RISK_DTYPE
 from .dumps import Record, read_dump
 from .exceptions import CorpusError, ParseError
-from .parse import PARSER_REVISION, Article, HouseFormat, decode, parse_article
+from .lifetime import die_with_parent
+from .parse import PARSER_REVISION, Article, HouseFormat, decode, parse_article, sniff_reader
 from .parse_cache import ParsedCache
 from .styleguide import Styleguide, as_styleguide, normalize_heading
 
@@ -168,6 +169,25 @@ def _walk(root: Path) -> tuple[list[str], list[dict]]:
     return files, errors
 
 
+def _is_utf8(path: str) -> bool:
+    """False for a name the OS gave with bytes that are not UTF-8 (as surrogate escapes)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_path(path: str) -> str:
+    """``path`` with any byte that is not UTF-8 written as ``\\xNN``, so it can be shown and
+    stored (``bad\\xff.txt``).
+
+    >>> printable_path("bad\\udcff.txt")
+    'bad\\\\xff.txt'
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _walk_error(exc: OSError) -> dict:
     return {"path": exc.filename or "?", "error": "unreadable",
             "message": f"cannot list this folder: {exc.strerror or exc}"}
@@ -175,14 +195,16 @@ def _walk_error(exc: OSError) -> dict:
 
 # ------------------------------------------------------------------------------ reading
 def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTES
-                 ) -> tuple[Article, str]:
-    """Read and parse one file; returns the article and the SHA-256 of its bytes.
+                 ) -> tuple[Article, str, str]:
+    """Read and parse one file; returns the article, the SHA-256 of its bytes and the reader
+    it was parsed with (``READERS`` by extension, or "html" for an HTML page in a ``.txt``).
 
     Raises ``ParseError`` (with ``kind``) for anything that is not a readable article.
     """
     data = _read_bytes(path, max_bytes)
     text = decode(data)
-    return parse_article(text, fmt, READERS[path.suffix.lower()]), hashlib.sha256(data).hexdigest()
+    reader = sniff_reader(text, READERS[path.suffix.lower()])
+    return parse_article(text, fmt, reader), hashlib.sha256(data).hexdigest(), reader
 
 
 def read_dump_file(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTES
@@ -237,7 +259,7 @@ def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes
                 _add_records(frames, read_dump_file(Path(path), fmt, max_bytes), rel, reader,
                              path)
                 continue
-            article, sha = read_article(Path(path), fmt, max_bytes)
+            article, sha, reader = read_article(Path(path), fmt, max_bytes)
         except ParseError as exc:
             frames.add_error(rel, exc.kind, str(exc), file=path)
             continue
@@ -356,9 +378,10 @@ def load_corpus(
 
     Every discovered file lands in exactly one of ``articles`` or ``errors``: a file that
     cannot be read as an article (empty, binary, not UTF-8, over ``max_bytes``, no title,
-    a second file with the same stem) becomes an ``errors`` row and the rest load normally.
-    A CMS dump (``.jsonl``, ``.json``) holds many articles: each of its records lands in
-    exactly one of them, an ``errors`` message naming the record's line.
+    a second file with the same stem, a name that is not UTF-8: ``bad_name``) becomes an
+    ``errors`` row and the rest load normally. An HTML page saved as ``.txt`` or ``.md`` is
+    read as HTML. A CMS dump (``.jsonl``, ``.json``) holds many articles: each of its records
+    lands in exactly one of them, an ``errors`` message naming the record's line.
 
     Parameters
     ----------
@@ -368,8 +391,10 @@ def load_corpus(
         chosen by extension (see ``docs/cms-exports.md``).
     metadata : path, optional
         CSV keyed by ``article_id`` (category, author, published, last_reviewed, ...),
-        merged into ``articles``. Front matter and dump fields give such columns too; where
-        both do, the CSV wins and each disagreement is a ``metadata`` error.
+        merged into ``articles``; ids are compared after trimming spaces, and a row whose id
+        matches no article is an ``errors`` row of kind ``metadata_unmatched``. Front matter
+        and dump fields give such columns too; where both do, the CSV wins and each
+        disagreement is a ``metadata`` error.
     styleguide : Styleguide or path, optional
         Supplies the heading aliases and risk-label spellings; the house defaults otherwise.
     max_bytes : int
@@ -400,7 +425,8 @@ def load_corpus(
     found = _Frames()  # what discovery itself rejects: never cached, always first
     root_abs = os.path.abspath(root)
     for error in discovery_errors:
-        found.add_error(_relative(error["path"], root_abs), error["error"], error["message"])
+        found.add_error(printable_path(_relative(error["path"], root_abs)), error["error"],
+                        error["message"])
 
     seen: dict[str, str] = {}
     todo: list[tuple[str, str, str]] = []
@@ -409,6 +435,10 @@ def load_corpus(
     for path in files:  # absolute
         rel = (path[len(under_root):] if path.startswith(under_root) and os.sep == "/"
                else _relative(path, root_abs))
+        if not _is_utf8(path):
+            found.add_error(printable_path(rel), "bad_name", "the file name is not valid "
+                            "UTF-8 (shown with \\x escapes); rename the file")
+            continue
         name = path[path.rfind(os.sep) + 1:]
         article_id = name[:name.rfind(".")] if name.rfind(".") > 0 else name
         has_dump = has_dump or name[name.rfind("."):].lower() in _DUMP_SUFFIXES
@@ -472,7 +502,8 @@ def _read_all(todo: list[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int
             bar.update(chunk["articles"].num_rows + chunk["errors"].num_rows)
 
     if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(min(workers, len(chunks))) as pool:
+        with ProcessPoolExecutor(min(workers, len(chunks)), initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             collect(pool.map(_read_many, chunks, [fmt] * len(chunks),
                              [max_bytes] * len(chunks), [keep_file] * len(chunks)))
     else:
@@ -572,6 +603,29 @@ def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed.dt.tz_localize(None), parsed.isna() & values.notna()
 
 
+def _unmatched_rows(ids: pd.Series, articles: pd.Series, path: Path) -> list[dict]:
+    """A ``metadata_unmatched`` error per catalog row whose id matches no article: its
+    dates and flags would otherwise be dropped without a word (a stale-content blocker
+    quietly gone). Ids differing only in case are named, since ids are case-sensitive."""
+    known = set(articles.dropna())
+    by_lower = {a.lower(): a for a in known}
+    problems = []
+    for row, article_id in enumerate(ids, start=2):  # line 1 is the header
+        if pd.notna(article_id) and article_id in known:
+            continue
+        hint = ""
+        if pd.isna(article_id) or article_id == "":
+            shown = "an empty article_id"
+        else:
+            shown = f"article_id {article_id!r}"
+            if article_id.lower() in by_lower:
+                hint = f" (article {by_lower[article_id.lower()]!r} differs only in case)"
+        problems.append({"path": str(path), "error": "metadata_unmatched",
+                         "message": f"line {row}: {shown} matches no article{hint}; fix the "
+                                    "id or remove the row"})
+    return problems
+
+
 def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
     """Left-join the metadata CSV onto ``articles``; bad cells become ``metadata`` errors."""
     if not path.is_file():
@@ -584,7 +638,8 @@ def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
         raise CorpusError(f"{path}: the metadata CSV has no 'article_id' column "
                           f"(columns: {', '.join(meta.columns)})")
     errors = corpus.errors
-    problems = []
+    meta["article_id"] = meta["article_id"].str.strip()  # "abc " in a spreadsheet is "abc"
+    problems = _unmatched_rows(meta["article_id"], corpus.articles["article_id"], path)
     duplicated = meta["article_id"].duplicated(keep="first")
     for article_id in meta.loc[duplicated, "article_id"]:
         problems.append({"path": str(path), "error": "metadata",

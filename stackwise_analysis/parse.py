@@ -21,7 +21,7 @@ from .html_export import NoContent, article_blocks
 
 #: Raised whenever a change to parsing changes what a file parses to: a parse cache built
 #: by an older parser is then not reused (the package version alone misses such changes).
-PARSER_REVISION = 2
+PARSER_REVISION = 3  # 3: HTML pages saved as .txt or .md are read as HTML
 #: Words as the loader counts them (hyphenated parts count separately).
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _BULLET_RE = re.compile(r"^\s*(?:[•\-*–·▪◦‣]|\d{1,2}[.)])\s+(.*\S)\s*$")
@@ -347,6 +347,25 @@ def _cell(value: object) -> str | None:
 
 
 # ------------------------------------------------------------------------------ structure
+# A document that opens (after comments) with a doctype, <html>, <head> or <body> tag.
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def sniff_reader(text: str, reader: str) -> str:
+    """The reader ``text`` needs: "html" for an HTML page saved as ``.txt`` or ``.md`` (an
+    export that went wrong), else ``reader`` as the extension chose it.
+
+    >>> sniff_reader("<!DOCTYPE html><html><body><h1>Yoga</h1>", "text")
+    'html'
+    >>> sniff_reader("Yoga <for> beginners", "text")
+    'text'
+    """
+    if reader != "html" and _HTML_START.match(text[:4096]):
+        return "html"
+    return reader
+
+
 def parse_article(text: str, fmt: HouseFormat, reader: str = "text",
                   fields: Mapping | None = None) -> Article:
     """Parse decoded text of one export into an ``Article``.

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .constants import EXIT_FINDINGS, EXIT_NOTEBOOK, EXIT_OK, EXIT_USAGE, FAIL_ON
 from .exceptions import CorpusError, UsageError
+from .lifetime import claim, release, remove_orphans
 
 STAGING_PREFIX = ".staging-"
 LATEST = "latest"
@@ -226,20 +227,30 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     sources = select_notebooks(notebooks, notebooks_dir)
     guide = _styleguide(styleguide)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id()
     staging = out / f"{STAGING_PREFIX}{run_id}"
-    staging.mkdir()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder; choose a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        remove_orphans(out, f"{STAGING_PREFIX}*")  # left by runs that were killed
+        staging.mkdir()
+        claim(staging)
+    except OSError as exc:
+        raise UsageError(f"cannot write to --out {out}: {exc.strerror or exc}; choose a "
+                         "writable folder") from None
     started = dt.datetime.now(dt.UTC)
     progress = _Progress(staging / "run.log", quiet)
     try:
         progress.line(f"run {run_id}: corpus {corpus}, {len(sources)} notebook(s), "
                       f"jobs {jobs}, fail on {fail_on}")
-        with progress.step("load", f"loading {corpus}"):
+        with (progress.step("load", f"loading {corpus}"),
+              _papermill_warnings_to(progress, "stackwise_analysis", "warning: ")):
             loaded = _load(corpus, metadata, guide, jobs, cache)
         progress.line(f"{len(loaded.articles)} articles read, {len(loaded.errors)} file(s) "
                       "not read")
-        with progress.step("audit", "auditing"):
+        with (progress.step("audit", "auditing"),
+              _papermill_warnings_to(progress, "stackwise_analysis", "warning: ")):
             result = _audit(loaded, guide, as_of, jobs, client, cache)
         progress.line(repr(result))
         with progress.step("snapshot", "writing the snapshot"):
@@ -259,6 +270,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         _write_index(staging, summary)
         progress.line(f"publishing {out / run_id} (exit code {exit_code})")
         progress.close()
+        release(staging)
         publish_started = time.perf_counter()
         run_dir = publish(staging, out, run_id, point_latest=exit_code != EXIT_NOTEBOOK)
         progress.timings["publish"] = round(time.perf_counter() - publish_started, 3)
@@ -353,20 +365,26 @@ def _run_notebooks(sources: list[Path], staging: Path, progress: _Progress, *, j
 
 
 class _ToProgress(logging.Handler):
-    def __init__(self, progress: _Progress) -> None:
+    def __init__(self, progress: _Progress, prefix: str = "papermill: ") -> None:
         super().__init__(logging.WARNING)
         self.progress = progress
+        self.prefix = prefix
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.progress.line(f"  papermill: {record.getMessage()}")
+        self.progress.line(f"  {self.prefix}{record.getMessage()}")
+        if self.progress.quiet and self.prefix == "warning: ":  # ours reach stderr anyway
+            print(f"stackwise-analysis report: {self.prefix}{record.getMessage()}",
+                  file=sys.stderr)
 
 
 @contextmanager
-def _papermill_warnings_to(progress: _Progress):
+def _papermill_warnings_to(progress: _Progress, name: str = "papermill",
+                           prefix: str = "papermill: "):
     """Papermill's warnings (unknown parameter, no parameters cell) go to the run's log and
-    progress lines, so ``quiet`` really is quiet."""
-    logger = logging.getLogger("papermill")
-    handler = _ToProgress(progress)
+    progress lines, so ``quiet`` really is quiet; so do this package's (a damaged cache
+    segment) with ``name="stackwise_analysis"``."""
+    logger = logging.getLogger(name)
+    handler = _ToProgress(progress, prefix)
     saved = logger.propagate
     logger.addHandler(handler)
     logger.propagate = False
@@ -387,12 +405,13 @@ def _exit_code(result, outcomes, fail_on: str) -> int:
 
 def _write_files(staging: Path, loaded, result, run_id: str) -> list[str]:
     from . import __version__
+    from .csv_export import write_csv
     from .excel import write_findings_xlsx
     from .tables import article_table
 
-    result.findings.to_csv(staging / "findings.csv", index=False)
+    write_csv(result.findings, staging / "findings.csv")
     articles = article_table(loaded, result.scorecard)
-    articles.to_csv(staging / "articles.csv", index=False)
+    write_csv(articles, staging / "articles.csv")
     write_findings_xlsx(staging / "findings.xlsx", result.findings, articles=articles,
                         info={"run id": run_id, "corpus": str(loaded.root),
                               "articles": len(loaded.articles),

@@ -5,12 +5,16 @@ carries a key (the file it was parsed from, the article it was audited as). File
 memory-mapped, not read: reopening 100,000 articles' rows costs page faults, where decoding
 Parquet cost seconds. A run appends one segment with what it computed; where two segments
 hold a key, the newest wins. A segment is written under a hidden name and renamed into
-place, so a crash never leaves a torn one, and one that cannot be opened is skipped (its
-keys are computed again).
+place, so a crash never leaves a torn one. Each segment's last file, ``checksums.xxh3``,
+holds the size and XXH3-64 hash of every table file; a segment whose files do not match it
+(a disk error, a stray write) or that cannot be opened is skipped, named in a warning on the
+``stackwise_analysis`` logger and removed, and its keys are computed again.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
 import uuid
@@ -21,11 +25,53 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
+import xxhash
 
 from .columns import positions
+from .lifetime import claim, release, remove_orphans
 
 PREFIX = "segment-"
 MMAP = os.environ.get("SW_MMAP", "1") == "1"
+#: Written last into each segment: ``{file name: [size, xxh3-64 hex]}`` of its table files.
+# Not ".json": a cache folder inside a corpus folder must not look like a CMS dump.
+CHECKSUMS = "checksums.xxh3"
+
+log = logging.getLogger("stackwise_analysis.cache")
+
+
+class DamagedFile(Exception):
+    """A cache file does not match the checksum written with it (or has none)."""
+
+
+def _contents(path: Path) -> pa.Buffer:
+    """The whole file, memory-mapped (or read, with ``SW_MMAP=0``)."""
+    source = pa.memory_map(str(path)) if MMAP else pa.OSFile(str(path))
+    return source.read_buffer()
+
+
+def file_checksum(path: Path) -> list:
+    """``[size, hash]`` of a file: XXH3-64 (``xxhash``), about 10 GB/s, so a cached run of
+    100,000 articles checks its 1.2 GB in about a tenth of a second.
+
+    >>> file_checksum(Path("x.arrow"))  # doctest: +SKIP
+    [1034, '1fa2f942314cd628']
+    """
+    data = _contents(path)
+    return [data.size, xxhash.xxh3_64_hexdigest(data)]
+
+
+def read_verified(path: Path, expected) -> pa.Buffer:
+    """The bytes of ``path``, once they have the ``[size, hash]`` they were written with
+    (``DamagedFile`` if not). Tables are then read from these very bytes, so what was
+    checked is what is used, and a memory-mapped file is faulted in once."""
+    if not (isinstance(expected, list) and len(expected) == 2):
+        raise DamagedFile(f"{path.name} has no checksum")
+    data = _contents(path)
+    if data.size != expected[0]:
+        raise DamagedFile(f"{path.name} is {data.size:,} bytes, not {expected[0]:,}")
+    if xxhash.xxh3_64_hexdigest(data) != expected[1]:
+        raise DamagedFile(f"{path.name} does not match its checksum")
+    return data
 
 
 class SegmentStore:
@@ -54,16 +100,35 @@ class SegmentStore:
         self._paths: list[Path] = []
 
     def open(self) -> None:
-        """Memory-map every readable segment, oldest first."""
+        """Memory-map every intact segment, oldest first; remove the damaged ones, and
+        temporaries of runs that were killed while writing one."""
         self.segments, self._paths = [], []
+        remove_orphans(self.folder, f".{PREFIX}*")
         for path in sorted(self.folder.glob(PREFIX + "*")):
             try:
-                tables = {name: feather.read_table(path / f"{name}.arrow", memory_map=MMAP)
-                          for name in self.names}
-            except (OSError, pa.ArrowException):
+                tables = self._open_checked(path)
+            except (OSError, ValueError, pa.ArrowException, DamagedFile) as exc:
+                log.warning("cache segment %s is damaged (%s): skipped and removed; its "
+                            "entries are computed again", path, exc)
+                shutil.rmtree(path, ignore_errors=True)
                 continue
             self.segments.append(tables)
             self._paths.append(path)
+
+    def _open_checked(self, path: Path) -> dict[str, pa.Table]:
+        """The segment's tables, once every file matches ``CHECKSUMS``."""
+        try:
+            expected = json.loads((path / CHECKSUMS).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DamagedFile(f"no {CHECKSUMS}") from None
+        if not isinstance(expected, dict):
+            raise DamagedFile(f"{CHECKSUMS} is not a mapping")
+        tables = {}
+        for name in self.names:
+            file = path / f"{name}.arrow"
+            tables[name] = pa.ipc.open_file(read_verified(file, expected.get(file.name))
+                                            ).read_all()
+        return tables
 
     def index(self) -> pd.DataFrame:
         """Every segment's index table with ``_segment`` (its number), newest entry per key."""
@@ -87,6 +152,7 @@ class SegmentStore:
         tmp = self.folder / f".{name}"
         tmp.mkdir()
         try:
+            claim(tmp)
             for table_name in self.names:
                 table = pa.Table.from_pandas(frames[table_name], preserve_index=False)
                 column = table.schema.get_field_index(self.key)
@@ -94,6 +160,9 @@ class SegmentStore:
                                          table[self.key].cast(pa.string()).dictionary_encode())
                 feather.write_feather(table, tmp / f"{table_name}.arrow",
                                       compression="uncompressed")
+            sums = {f"{n}.arrow": file_checksum(tmp / f"{n}.arrow") for n in self.names}
+            (tmp / CHECKSUMS).write_text(json.dumps(sums), encoding="utf-8")
+            release(tmp)
             os.rename(tmp, self.folder / name)
             self._paths.append(self.folder / name)
         finally:

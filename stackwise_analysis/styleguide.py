@@ -10,7 +10,9 @@ import copy
 import difflib
 import hashlib
 import json
+import math
 import re
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -26,6 +28,11 @@ from .exceptions import StyleguideError
 from .parse import EXPORT_FIELDS
 
 DEFAULT_STYLEGUIDE = "styleguide.yml"
+#: Style-guide format versions this package reads.
+SUPPORTED_VERSIONS = (2,)
+#: Settings that must be at least 1 (0 would flag every sentence, or every article as stale).
+_AT_LEAST_ONE = {"rules.readability.long_sentence.max_words",
+                 "rules.compliance.stale_content.months", "rules.compliance.disease_claim.window"}
 
 # The shape every style guide must have. A type stands for a leaf; a dict for a mapping with
 # exactly these keys; a one-element list for a list of that shape; ``{"*": shape}`` for a
@@ -172,6 +179,22 @@ class _Checker:
         elif isinstance(value, bool) or not isinstance(value, shape):
             self.fail(key, f"expected {_type_name(shape)}, got {type(value).__name__} "
                            f"{value!r}")
+        elif isinstance(value, (int, float)):
+            self.number(value, key)
+
+    def number(self, value: float, key: str) -> None:
+        """Numbers in a style guide count words, sentences, months or grades: finite, never
+        negative, some at least 1, and the format version one this package knows."""
+        if key == "version":
+            if value not in SUPPORTED_VERSIONS:
+                self.fail(key, f"version {value} is not supported; this package reads "
+                               f"version(s) {', '.join(map(str, SUPPORTED_VERSIONS))}")
+        elif not math.isfinite(value):
+            self.fail(key, f"{value!r} is not a finite number")
+        elif value < 0:
+            self.fail(key, f"{value!r} is negative; use 0 or more")
+        elif key in _AT_LEAST_ONE and value < 1:
+            self.fail(key, f"{value!r} is too small; use 1 or more")
 
     def mapping(self, value: Any, shape: dict, key: str, *, partial: bool) -> None:
         if not isinstance(value, dict):
@@ -230,9 +253,24 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (plain YAML keeps the last
+    one without a word, so a rule changed twice silently loses the first change)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: str, text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(top level)"
@@ -417,8 +455,55 @@ def load_styleguide(path: str | Path | None = None) -> Styleguide:
         override = _read_yaml(str(path), text)
         _validate(override, str(path), partial=True)
         data = _merge(data, override)
+        _check_values(data, override, str(path))
         sources.append(str(path))
     return Styleguide(data=data, sources=tuple(sources))
+
+
+def _check_values(data: dict, override: dict, path: str) -> None:
+    """What the schema cannot say: at least one house section, and message templates that
+    parse and use only placeholders the rule fills (those of its packaged message, and
+    ``evidence``), so a bad template fails here and not in the middle of an audit."""
+    problems = []
+    if not data["template"]["sections"]:
+        problems.append(("template.sections", "the list is empty; name at least one house "
+                                              "section"))
+    packaged = _default_rules(f"<package>/{DEFAULT_STYLEGUIDE}")
+    for check, rule in (override.get("rules") or {}).items():
+        if isinstance(rule, dict) and isinstance(rule.get("message"), str):
+            allowed = _placeholders(packaged.get(check, {}).get("message", "")) | {"evidence"}
+            problem = _template_problem(rule["message"], allowed)
+            if problem:
+                problems.append((f"rules.{check}.message", problem))
+    if problems:
+        raise StyleguideError(path, problems=problems)
+
+
+@lru_cache(maxsize=1)
+def _default_rules(name: str) -> dict:
+    return _read_yaml(name, _default_text())["rules"]
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _template_problem(template: str, allowed: set[str]) -> str | None:
+    """Why ``template`` is not a ``str.format`` template whose placeholders are all plain
+    names in ``allowed``, or None when it is."""
+    try:
+        fields = [(name, conversion) for _, name, _, conversion
+                  in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        return (f"malformed message template ({exc}); write placeholders as {{name}} or "
+                "{name:.1f}, and {{ }} for braces")
+    for name, conversion in fields:
+        if name not in allowed:
+            return (f"unknown placeholder {{{name}}}; this rule fills "
+                    + ", ".join("{" + n + "}" for n in sorted(allowed)))
+        if conversion not in (None, "r", "s", "a"):
+            return f"unknown conversion !{conversion} in {{{name}}}; use !r, !s or !a"
+    return None
 
 
 def as_styleguide(styleguide: Styleguide | Mapping | str | Path | None) -> Styleguide:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columns import positions
 from ..corpus import Corpus
@@ -31,10 +33,19 @@ _SCOPE_ORDER = {"intro": 0, "section": 1, "disclaimer": 2}
 
 
 def _lines(frame: pd.DataFrame, text: str, first_line: str) -> pd.DataFrame:
-    """One row per non-blank line of ``frame[text]``, numbered from ``frame[first_line]``."""
+    """One row per non-blank line of ``frame[text]``, numbered from ``frame[first_line]``.
+
+    Built in one pass: the other columns are repeated by position and never ``frame[text]``
+    itself, so a text of n lines costs O(n), not n copies of itself (issue 11).
+    """
     frame = frame[frame[first_line].notna() & (frame[text].fillna("") != "")]
-    lines = frame.assign(text=frame[text].str.split("\n")).explode("text")
-    lines["line"] = lines[first_line] + lines.groupby(level=0).cumcount()
+    split = pc.split_pattern(pa.array(frame[text], type=pa.large_string()), "\n")
+    counts = pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(np.int64)
+    owner = np.repeat(np.arange(len(frame)), counts)
+    within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+    lines = frame.drop(columns=text).iloc[owner]
+    lines["text"] = pd.arrays.ArrowStringArray(split.flatten())
+    lines["line"] = frame[first_line].to_numpy(dtype=np.int64)[owner] + within
     return lines[lines["text"].str.strip() != ""]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import multiprocessing
 import os
 import sys
@@ -26,7 +27,8 @@ from tqdm.auto import tqdm
 
 from ..columns import positions, rows_where
 from ..corpus import Corpus
-from ..segments import SegmentStore
+from ..lifetime import die_with_parent, remove_orphans
+from ..segments import DamagedFile, SegmentStore, file_checksum, log, read_verified
 from ..styleguide import Styleguide
 
 #: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
@@ -126,13 +128,15 @@ def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, worker
     global _INHERITED
     workers = min(workers, len(chunks))
     if not sys.platform.startswith("linux"):
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             yield from pool.map(_run_chunk, [stage] * len(chunks), chunks,
                                 [styleguide] * len(chunks), [keep_memo] * len(chunks))
         return
     _INHERITED = (stage, chunks, styleguide, keep_memo)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)
                                  ) as pool:
             yield from pool.map(_run_inherited, range(len(chunks)))
     finally:
@@ -243,27 +247,37 @@ class ResultCache:
         self._memo: dict[str, list[int]] = {}
 
     def memo(self) -> dict[str, list[int]]:
-        """What the stage learned in earlier runs (``run_stage``); empty when unreadable."""
+        """What the stage learned in earlier runs (``run_stage``); empty when missing or
+        damaged (a damaged memo is named in a warning: it only costs time)."""
+        path = self.store.folder / self.MEMO
+        self._memo = {}
+        if not path.exists():
+            return self._memo
         try:
-            table = feather.read_table(self.store.folder / self.MEMO)
+            sums = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            table = pa.ipc.open_file(read_verified(path, sums)).read_all()
             self._memo = dict(zip(table["key"].to_pylist(), table["values"].to_pylist(),
                                   strict=True))
-        except (OSError, pa.ArrowException, KeyError, ValueError):
-            self._memo = {}
+        except (OSError, pa.ArrowException, KeyError, ValueError, DamagedFile) as exc:
+            log.warning("cache memo %s is damaged (%s): ignored", path, exc)
         return self._memo
 
     def keep_memo(self, known: dict) -> None:
         """Keep what the stage knows, if that is more than the memo holds (the file is
-        written whole under another name, then renamed)."""
+        written whole under another name, then renamed; its checksum beside it)."""
         if all(key in self._memo for key in known):
             return
         merged = {**self._memo, **known}
         table = pa.table({"key": pa.array(list(merged), type=pa.large_string()),
                           "values": pa.array([list(v) for v in merged.values()],
                                              type=pa.list_(pa.int32()))})
+        path = self.store.folder / self.MEMO
         tmp = self.store.folder / f".{self.MEMO}.{uuid.uuid4().hex[:8]}"
         feather.write_feather(table, tmp, compression="uncompressed")
-        os.replace(tmp, self.store.folder / self.MEMO)
+        sums = tmp.parent / f"{tmp.name}.json"
+        sums.write_text(json.dumps(file_checksum(tmp)), encoding="utf-8")
+        os.replace(tmp, path)
+        os.replace(sums, path.with_suffix(".json"))
 
     @staticmethod
     def keys(articles: pd.DataFrame) -> pd.Series:
@@ -277,6 +291,7 @@ class ResultCache:
         self._keys = self.keys(corpus.articles)
         self._ids = corpus.articles["article_id"].to_numpy(dtype=object, na_value="")
         self.store.open()
+        remove_orphans(self.store.folder, f".{self.MEMO}.*")  # memos of killed runs
         index = self.store.index()
         where = positions(self._keys, index["_key"])
         self._segment_of = (np.where(where >= 0, index["_segment"].to_numpy()[where], -1)
