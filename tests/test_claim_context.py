@@ -1,9 +1,10 @@
 """Health claims: each context rule both ways, and precision and recall on labelled sentences.
 
 The labelled sets are original sentences written in the shapes of real copy (see the header
-of each file). ``dev.yml`` and ``dev2.yml`` were used to tune the word lists; ``heldout.yml``
-was written apart and never read while tuning: its figures are the ones that say how the
-audit does on copy it has not seen.
+of each file). ``dev.yml``, ``dev2.yml`` and ``dev3.yml`` were used to tune the word lists
+(each was written by a different author and first scored before any tuning on it: 55 % and
+66 % of its claims were found then); ``heldout.yml`` was written apart and never read while
+tuning: its figures are the ones that say how the audit does on copy it has not seen.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def _report(name: str, table: dict) -> tuple[float, float]:
     return found / total, alarms / quiet_total
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3"])
 def test_tuning_sets(finder, name, capsys):
     table = score(finder, _labelled(name))
     with capsys.disabled():
@@ -128,17 +129,17 @@ def test_tuning_sets(finder, name, capsys):
 def test_held_out_set(finder, capsys):
     """Copy the lists were never tuned on. The issue's target is 90 % of disease and absolute
     claims found with at most 5 % false alarms; the recall floor here guards against a
-    regression from what the audit reaches today (about 78 %), it does not claim the target."""
+    regression from what the audit reaches today (82 %), it does not claim the target."""
     sentences = _labelled("heldout")
     assert len(sentences) >= 150
     with capsys.disabled():
         recall, alarms = _report("held-out (never tuned on)", score(finder, sentences))
     assert alarms <= 0.05
-    assert recall >= 0.75
+    assert recall >= 0.80
 
 
 def test_structure_function_and_neutral_copy_stays_quiet(finder):
-    for name in ("dev", "dev2", "heldout"):
+    for name in ("dev", "dev2", "dev3", "heldout"):
         loud = [e["id"] for e in _labelled(name)
                 if e["label"] in ("structure_function", "neutral")
                 and kinds(finder, e["text"]) & {"disease", "absolute"}]

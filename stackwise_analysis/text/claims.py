@@ -36,6 +36,10 @@ _CLAUSE_BREAK = re.compile(
 # "while", up to a contrast or a semicolon.
 _ATTRIBUTION_BREAK = re.compile(
     r"[;!?()\[\]]|\.\s|\b(?:but|however|yet|although|though|whereas)\b")
+# "Migraine-free", "inhaler-free": the words before "-free" are looked up as a condition.
+_FREE_OF = re.compile(r"(?<![\w-])([^\W\d_]+(?:[ -][^\W\d_]+)?)-free\b")
+# "Tinnitus? Not any more." A short question, then its answer.
+_HEADLINE = re.compile(r"^\s*([^?.!]{2,60})\?\s+(\S.*)$", re.S)
 # "If anxiety is stopping you...": a condition in a conditional clause is no claim's subject.
 _CONDITIONAL = re.compile(r"\b(?:if|when|whether|unless)\b[^,;:]*$")
 # Between an effect and its condition: a clause break, or a subordinate clause that makes the
@@ -251,6 +255,7 @@ class ClaimFinder:
         found = self._effects(sentence, lower, conditions)
         found += self._split_effects(sentence, lower, conditions)
         found += self._drug_classes(sentence, lower)
+        found += self._free_of(sentence, lower)
         found += [Claim("absolute", sentence[m.start():m.end()], None, m.start(), m.end())
                   for m in self._absolute.finditer(lower) if not self._qualified(lower, m)]
         return sorted(found, key=lambda c: c.start)
@@ -276,6 +281,24 @@ class ClaimFinder:
                     found.append(Claim("disease", sentence[m.start():m.end()],
                                        sentence[c.start:c.end], start, end))
         return found
+
+    def _free_of(self, sentence: str, lower: str) -> list[Claim]:
+        """ "Migraine-free in 30 days", "inhaler-free": freedom from a condition."""
+        found = []
+        for m in _FREE_OF.finditer(lower):
+            if self.conditions.terms.get(ConditionIndex.key(m.group(1))):
+                found.append(Claim("disease", sentence[m.start():m.end()],
+                                   sentence[m.start(1):m.end(1)], m.start(), m.end()))
+        return found
+
+    def topic(self, sentence: str) -> str | None:
+        """The condition a headline question names ("Candida overgrowth?", "Tinnitus?"), which
+        the next sentence's claim is about, or None."""
+        text = sentence.strip()
+        if not text.endswith("?") or len(_WORD.findall(text)) > 5:
+            return None
+        found = self.conditions.find(text.lower())
+        return text[:-1].strip() if found else None
 
     def _split_effects(self, sentence: str, lower: str, conditions) -> list[Claim]:
         found = []
@@ -339,7 +362,7 @@ class ClaimFinder:
         trigger ("there are no side effects" is not a negated "side effects")."""
         lower = sentence.lower()
         if (self._disclaimers.search(lower) or sentence.rstrip(" \"'”’)").endswith("?")
-                or _inside_quotes(sentence, start, end)):
+                or _inside_quotes(sentence, start, end) or _CONDITIONAL.search(lower[:start])):
             return NOT_ASSERTED
         clause_start, clause_end = _clause(lower, start, end, _CLAUSE_BREAK)
         clause = lower[clause_start:clause_end]
@@ -351,7 +374,7 @@ class ClaimFinder:
             [own] if own else [])
         if (self._triggered(self._scoped, clause, clause_start, pseudo)
                 or self._negated_near(lower[clause_start:start], clause_start, pseudo)
-                or self._opening_negation(lower, clause_start, pseudo)
+                or self._opening_negation(lower, clause_start, start, pseudo)
                 or self._triggered(self._negated_after, lower[end:], end, pseudo)
                 or self._triggered(self._reported, lower[said:end], said, pseudo)
                 or self._triggered(self._warnings, lower[:end], 0, pseudo)
@@ -368,11 +391,17 @@ class ClaimFinder:
             return HEDGED
         return ASSERTED
 
-    def _opening_negation(self, lower: str, clause_start: int, pseudo) -> bool:
-        """ "No herb has been shown to...": the clause's subject itself is negated."""
-        lead = len(lower[clause_start:]) - len(lower[clause_start:].lstrip())
-        m = _OPENING_NEGATION.match(lower, clause_start + lead)
-        return bool(m) and not any(m.start() < b and a < m.end() for a, b in pseudo)
+    def _opening_negation(self, lower: str, clause_start: int, start: int, pseudo) -> bool:
+        """ "No herb has been shown to...", "After a year, none of them did better than...":
+        the subject of the claim's clause, or of its stretch after a comma, is negated."""
+        for at in (clause_start, lower.rfind(",", clause_start, start) + 1):
+            if at <= 0 and clause_start > 0:
+                continue
+            lead = len(lower[at:]) - len(lower[at:].lstrip())
+            m = _OPENING_NEGATION.match(lower, at + lead)
+            if m and not any(m.start() < b and a < m.end() for a, b in pseudo):
+                return True
+        return False
 
     @staticmethod
     def _triggered(pattern: re.Pattern, text: str, offset: int, pseudo) -> bool:
@@ -394,7 +423,11 @@ class ClaimFinder:
 
     def find(self, sentence: str) -> list[Claim]:
         """The claims ``sentence`` asserts: disease (hedged ones as ``hedged``) and absolute,
-        at most one of each kind (the first)."""
+        at most one of each kind (the first). A headline question and its answer ("Candida
+        overgrowth? Knocked out in 10 days.") are read as one statement."""
+        headline = _HEADLINE.match(sentence)
+        if headline and self.topic(headline.group(1) + "?"):
+            sentence = f"{headline.group(1)} {headline.group(2)}"
         found, kinds = [], set()
         for claim in self.candidates(sentence):
             own = (claim.start, claim.end) if claim.kind == "absolute" else None
@@ -422,4 +455,7 @@ def _clause(lower: str, start: int, end: int, breaks: re.Pattern) -> tuple[int, 
 
 
 def _inside_quotes(sentence: str, start: int, end: int) -> bool:
-    return any(m.start() < start and end < m.end() for m in _QUOTED.finditer(sentence))
+    """Whether the claim, or the condition it ends with, stands in quotation marks
+    ('testimonials like "it cleared my psoriasis"', 'remove the phrase "treats COVID-19"')."""
+    return any(m.start() < end - 1 < m.end() and (m.start() < start or end <= m.end())
+               for m in _QUOTED.finditer(sentence))
