@@ -83,7 +83,8 @@ class Corpus:
     >>> corpus = load_corpus("data/articles")
     >>> corpus.articles["risk_level"].value_counts().index.tolist()
     ['Low', 'Moderate', 'High']
-    >>> len(corpus.articles) + len(corpus.errors) == len(list(Path("data/articles").iterdir()))
+    >>> read = set(corpus.articles["path"]) | set(corpus.errors["path"])  # every file, once
+    >>> read == {p.name for p in Path("data/articles").iterdir()}
     True
     """
 
