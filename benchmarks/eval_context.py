@@ -399,10 +399,10 @@ def ours(sentence: str, start: int, end: int) -> str:
 @functools.cache
 def _house_finder():
     sys.path.insert(0, str(REPO))
-    from stackwise_analysis.audits.compliance import _claim_finder
+    from stackwise_analysis.audits.compliance import claim_finder
     from stackwise_analysis.styleguide import load_styleguide
 
-    return _claim_finder(load_styleguide())[0]
+    return claim_finder(load_styleguide())
 
 
 def ours_system() -> Callable[[dict], tuple[str, str]] | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stackwise_analysis.audits.compliance import _claim_finder
+from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 SETS = Path(__file__).parent / "data" / "claims"
@@ -26,7 +26,7 @@ NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "quest
 
 @pytest.fixture(scope="module")
 def finder():
-    return _claim_finder(load_styleguide())[0]
+    return claim_finder(load_styleguide())
 
 
 def kinds(finder, sentence: str) -> set[str]:

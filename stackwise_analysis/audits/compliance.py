@@ -8,10 +8,12 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..claims import Splitter, as_arrow, lexicon_source, texts_matching
 from ..styleguide import Styleguide, as_styleguide
-from ..text.claims import ClaimFinder, ClaimWords, inflections
+from ..text.claims import ClaimFinder, ClaimWords
 from ..text.conditions import load_condition_terms
 from ..text.sentences import splitter_for, styleguide_abbreviations
 from .findings import finding_rows, make_findings
@@ -118,24 +120,33 @@ _CLAIM_CHECKS = {"disease": "compliance.disease_claim", "hedged": "compliance.he
 
 
 @lru_cache(maxsize=8)
-def _claim_finder(sg: Styleguide) -> tuple[ClaimFinder, str, str]:
-    """The style guide's claim finder, and the two RE2 patterns that pick the texts worth
-    reading sentence by sentence: any claim word; a condition or a claim word that needs
-    none."""
+def claim_finder(sg: Styleguide) -> ClaimFinder:
+    """The style guide's claim finder (its word lists and the condition vocabulary)."""
     disease = sg.rule("compliance.disease_claim")
     words = ClaimWords.from_mapping({
         **disease, **sg["claims"], "hedges": sg.rule("compliance.hedged_claim")["hedges"],
         "absolute": sg.rule("compliance.absolute_claim")["terms"],
         "absolute_qualifiers": sg.rule("compliance.absolute_claim")["qualifiers"]})
     terms = load_condition_terms(disease["conditions_add"], disease["conditions_remove"])
-    finder = ClaimFinder(words, terms["term"], terms["kind"])
-    effects = lexicon_source([form for phrase in (*words.effect_verbs, *words.effect_before,
-                                                  *words.effect_after)
-                              for form in inflections(phrase)])
-    standalone = lexicon_source([*words.drug_classes, *words.drug_alternatives,
-                                 *words.absolute])
-    conditions = lexicon_source(terms["term"], plurals=True)
-    return finder, f"{standalone}|{effects}", f"{standalone}|{conditions}"
+    return ClaimFinder(words, terms["term"], terms["kind"])
+
+
+def texts_that_might_claim(texts: pa.Array, finder: ClaimFinder) -> np.ndarray:
+    """Positions of the texts holding a word that may start a claim needing no condition,
+    or both a word that may start an effect phrase and one that may start a condition.
+
+    One vectorised pass: the texts are split into words by pyarrow, and each distinct word
+    is looked up once.
+    """
+    words = pc.split_pattern_regex(pc.utf8_lower(texts), r"[^\p{L}\p{N}'’-]+")
+    counts = pc.list_value_length(words).fill_null(0).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(words.flatten())
+    flags = np.asarray(finder.token_flags(encoded.dictionary.to_pylist()), dtype=np.int8)
+    owner = np.repeat(np.arange(len(texts)), counts)
+    per_word = flags[encoded.indices.to_numpy(zero_copy_only=False)]
+    bits = np.zeros(len(texts), dtype=np.int8)
+    np.bitwise_or.at(bits, owner, per_word)
+    return np.flatnonzero(((bits & finder.STANDALONE) > 0) | ((bits & 3) == 3))
 
 
 def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
@@ -143,20 +154,24 @@ def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
     sentence and kind the writer asserts (``text.claims``). The evidence is the sentence, the
     message names the claim and its condition, ``line`` is the sentence's line.
 
-    Only texts holding an effect word and a condition term, or a claim word that needs no
-    condition, are cut into sentences and weighed (two vectorised passes first).
+    Only texts, and then sentences, that hold words able to make a claim are read closely
+    (``texts_that_might_claim``, ``ClaimFinder.might_claim``). A headline question that
+    names a condition ("Tinnitus?") is read with the sentence that answers it.
     """
-    finder, any_claim_word, condition_or_standalone = _claim_finder(sg)
-    texts = as_arrow(units["text"])
-    maybe = np.flatnonzero(texts_matching(texts, any_claim_word))
-    keep = texts_matching(texts.take(maybe), condition_or_standalone)
+    finder = claim_finder(sg)
     split = splitter_for(styleguide_abbreviations(sg))
     rows = []
-    for row in maybe[keep]:
+    for row in texts_that_might_claim(as_arrow(units["text"]), finder):
         text = units["text"].iat[row]
-        for start, end in split.spans(text):
-            for claim in finder.find(text[start:end]):
-                rows.append((row, claim.kind, text[start:end], text.count("\n", 0, start),
+        spans = split.spans(text)
+        for k, (start, end) in enumerate(spans):
+            if k and finder.topic(text[spans[k - 1][0]:spans[k - 1][1]]):
+                start = spans[k - 1][0]  # the question and its answer, one statement
+            sentence = text[start:end]
+            if not finder.might_claim(sentence):
+                continue
+            for claim in finder.find(sentence):
+                rows.append((row, claim.kind, sentence, text.count("\n", 0, start),
                              claim.phrase, claim.condition))
     hits = pd.DataFrame.from_records(
         rows, columns=["row", "kind", "sentence", "newlines", "phrase", "condition"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 #: What the context step decides for a candidate.
 ASSERTED, HEDGED, NOT_ASSERTED = "asserted", "hedged", "not asserted"
@@ -82,19 +83,88 @@ def inflections(phrase: str) -> list[str]:
     return [f"{form} {rest}".strip() for form in sorted(forms)]
 
 
-def _alternation(phrases: Iterable[str], *, inflect: bool = False) -> re.Pattern:
-    """Whole-word alternation of ``phrases`` (lower case), longest first; ``{condition}`` and
-    other placeholders are not allowed here."""
-    words = set()
-    for phrase in phrases:
-        phrase = " ".join(phrase.lower().split())
-        if phrase:
-            words.update(inflections(phrase) if inflect else [phrase])
-    if not words:
-        return re.compile(r"(?!x)x")
-    body = "|".join(r"\s+".join(re.escape(w).replace("'", "['’]") for w in p.split())
-                    for p in sorted(words, key=lambda p: (-len(p), p)))
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The words of lower-cased ``text`` with their offsets (apostrophes made straight)."""
+    return tuple((m.group().replace("’", "'"), m.start(), m.end())
+                 for m in _WORD.finditer(text))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """Where a phrase matched, shaped like a regex match for the code that reads it."""
+
+    text: str
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+    def group(self) -> str:
+        return self.text[self.begin:self.finish]
+
+
+class Phrases:
+    """Whole-word phrases found by their first word: a dictionary look-up per word of the
+    text instead of a regular expression trying hundreds of alternatives at every character.
+
+    >>> Phrases(["wipe out", "cure"], inflect=True).findall("it wipes out colds and cures")
+    ['wipes out', 'cures']
+    """
+
+    def __init__(self, phrases: Iterable[str], *, inflect: bool = False) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            phrase = " ".join(phrase.lower().replace("’", "'").split())
+            for form in (inflections(phrase) if inflect and phrase else [phrase]):
+                words = tuple(w for w, _, _ in _tokens(form))
+                if words:
+                    self.by_first.setdefault(words[0], []).append(words)
+        for options in self.by_first.values():
+            options.sort(key=len, reverse=True)
+
+    def match_at(self, tokens, i: int) -> int:
+        """How many words of ``tokens`` from ``i`` on the longest phrase there covers (0)."""
+        for words in self.by_first.get(tokens[i][0], ()):
+            n = len(words)
+            if all(i + k < len(tokens) and tokens[i + k][0] == words[k] for k in range(1, n)):
+                return n
+        return 0
+
+    def finditer(self, text: str) -> list[_Hit]:
+        """Non-overlapping matches in ``text`` (lower case), left to right."""
+        tokens, hits, i = _tokens(text), [], 0
+        while i < len(tokens):
+            n = self.match_at(tokens, i) if tokens[i][0] in self.by_first else 0
+            if n:
+                hits.append(_Hit(text, tokens[i][1], tokens[i + n - 1][2]))
+                i += n
+            else:
+                i += 1
+        return hits
+
+    def search(self, text: str) -> _Hit | None:
+        hits = self.finditer(text)
+        return hits[0] if hits else None
+
+    def fullmatch(self, text: str) -> bool:
+        hits = self.finditer(text)
+        return len(hits) == 1 and hits[0].start() == 0 and hits[0].end() == len(text)
+
+    def findall(self, text: str) -> list[str]:
+        return [hit.group() for hit in self.finditer(text)]
+
+    def anchors(self) -> set[str]:
+        """One word of each phrase that any text holding the phrase holds too: its longest,
+        the least common as a rule ("effects" of "no side effects")."""
+        return {max(words, key=len) for options in self.by_first.values() for words in options}
+
+
+_alternation = Phrases
 
 
 class ConditionIndex:
@@ -124,6 +194,8 @@ class ConditionIndex:
                 self.terms.setdefault(key, kind)
                 self.terms.setdefault(_singular(key), kind)  # "cold sores" finds "cold sore"
         self.longest = max((len(k.split()) for k in self.terms), default=0)
+        self.first = {k.split()[0] for k in self.terms}
+        self.anchors = {max(k.split(), key=len) for k in self.terms}
 
     @staticmethod
     def key(text: str) -> str:
@@ -132,15 +204,18 @@ class ConditionIndex:
     def find(self, lower: str) -> list[ConditionIndex.Match]:
         """Non-overlapping terms in the lower-cased ``lower``, longest first at each word;
         a plural ("tumours", "viruses") finds its singular."""
-        words = list(_WORD.finditer(lower))
+        words = _tokens(lower)
         found, i = [], 0
         while i < len(words):
+            if words[i][0] not in self.first and _singular(words[i][0]) not in self.first:
+                i += 1
+                continue
             for n in range(min(self.longest, len(words) - i), 0, -1):
-                gram = " ".join(w.group() for w in words[i:i + n])
+                gram = " ".join(w for w, _, _ in words[i:i + n])
                 kind = self.terms.get(gram) or self.terms.get(_singular(gram))
                 if kind:
-                    found.append(self.Match(lower[words[i].start():words[i + n - 1].end()],
-                                            words[i].start(), words[i + n - 1].end(), kind))
+                    found.append(self.Match(lower[words[i][1]:words[i + n - 1][2]],
+                                            words[i][1], words[i + n - 1][2], kind))
                     i += n
                     break
             else:
@@ -217,21 +292,18 @@ class ClaimFinder:
         self._verbs = _alternation(words.effect_verbs, inflect=True)
         self._agent_verbs = _alternation(words.agent_verbs, inflect=True)
         # "a lower risk", "a modest drop in pain": the word is a noun or adjective there
-        self._not_verb = re.compile(
-            r"(?:" + _alternation(words.not_verbs_after).pattern + r")\s+$")
+        self._not_verb_words = set(words.not_verbs_after)
         self._before = _alternation(words.effect_before, inflect=True)
         self._after = _alternation(words.effect_after, inflect=True)
         # "takes the redness of rosacea away": the condition stands between verb and particle
-        self._split = [re.compile(_alternation([verb], inflect=True).pattern
-                                  + r"((?:\s+\S+){1,8}?)\s+" + re.escape(particle) + r"\b")
+        self._split = [(_alternation([verb], inflect=True), _alternation([particle]))
                        for verb, _, particle in (p.partition(" ... ") for p in words.effect_split)
                        if particle]
         self._classes = _alternation(words.drug_classes)
         self._class_cues = _alternation(words.drug_class_cues)
         self._alternatives = _alternation(words.drug_alternatives)
-        self._compared = re.compile(
-            _alternation(words.drug_comparisons).pattern + r"(?:\s+[\w'’-]+){0,2}?\s+"
-            + _alternation(words.drug_names).pattern)
+        self._comparisons = _alternation(words.drug_comparisons)
+        self._drugs = _alternation(words.drug_names)
         self._absolute = _alternation(words.absolute)
         self._qualifiers = _alternation(words.absolute_qualifiers)
         self._hedges = _alternation(words.hedges)
@@ -246,6 +318,36 @@ class ClaimFinder:
         self._others = _alternation([*words.other_subjects, *words.drug_names])
         self._adverse = _alternation(words.adverse)
         self._structure = _alternation(words.structure_function)
+        # words that can start a claim, for the cheap pass that picks what to read closely
+        self._effect_words = set().union(*(p.anchors() for p in (
+            self._verbs, self._before, self._after, *(v for v, _ in self._split))))
+        self._standalone_words = set().union(*(p.anchors() for p in (
+            self._classes, self._alternatives, self._absolute)), self._drugs.anchors())
+
+    #: Bits of ``token_flags``.
+    EFFECT, CONDITION, STANDALONE = 1, 2, 4
+
+    def token_flags(self, tokens: Iterable[str]) -> list[int]:
+        """For each lower-case word: is it a word an effect phrase needs (``EFFECT``), one a
+        condition needs (``CONDITION``), or one a claim that needs no condition needs
+        (``STANDALONE``)? A text without a standalone word, or without both of the others,
+        holds no claim."""
+        first = self.conditions.anchors
+        out = []
+        for token in tokens:
+            word = token.strip("'’-").replace("’", "'")
+            out.append((self.EFFECT if word in self._effect_words else 0)
+                       | (self.CONDITION if word in first or _singular(word) in first else 0)
+                       | (self.STANDALONE if word in self._standalone_words
+                          or word.endswith("-free") else 0))
+        return out
+
+    def might_claim(self, sentence: str) -> bool:
+        """The cheap test ``token_flags`` makes, for one sentence."""
+        bits = 0
+        for flag in self.token_flags(w for w, _, _ in _tokens(sentence.lower())):
+            bits |= flag
+        return bool(bits & self.STANDALONE) or bits & 3 == 3
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, sentence: str) -> list[Claim]:
@@ -269,7 +371,7 @@ class ClaimFinder:
             for m in pattern.finditer(lower):
                 if any(c.start <= m.start() < c.end for c in conditions) or (
                         pattern is self._verbs and not m.group().endswith("ing")
-                        and self._not_verb.search(lower[:m.start()])):
+                        and self._noun_before(lower, m.start())):
                     continue  # "heart attack", "a lower risk", "the gains are lower LDL"
                 near = [c for c in conditions if self._near(lower, m, c, after, breaks)
                         and (after or not _CONDITIONAL.search(lower[:c.start]))
@@ -300,15 +402,27 @@ class ClaimFinder:
         found = self.conditions.find(text.lower())
         return text[:-1].strip() if found else None
 
+    def _noun_before(self, lower: str, at: int) -> bool:
+        """Whether the word before offset ``at`` makes the next one a noun or adjective."""
+        before = _tokens(lower[:at])
+        return bool(before) and before[-1][0] in self._not_verb_words
+
     def _split_effects(self, sentence: str, lower: str, conditions) -> list[Claim]:
         found = []
-        for pattern in self._split:
-            for m in pattern.finditer(lower):
-                inside = [c for c in conditions if m.start(1) <= c.start and c.end <= m.end(1)]
+        for verbs, particles in self._split:
+            for verb in verbs.finditer(lower):
+                gap = lower[verb.end():]
+                ends = [p for p in particles.finditer(gap)
+                        if 1 <= len(_tokens(gap[:p.start()])) <= 8]
+                if not ends:
+                    continue
+                stop = verb.end() + ends[0].end()
+                inside = [c for c in conditions
+                          if verb.end() <= c.start and c.end <= verb.end() + ends[0].start()]
                 if inside:
-                    found.append(Claim("disease", sentence[m.start():m.end()],
+                    found.append(Claim("disease", sentence[verb.start():stop],
                                        sentence[inside[0].start:inside[0].end],
-                                       m.start(), m.end()))
+                                       verb.start(), stop))
         return found
 
     def _near(self, lower: str, effect: re.Match, condition, after: bool,
@@ -340,9 +454,15 @@ class ClaimFinder:
                 found.append(Claim("disease", sentence[m.start():m.end()], None,
                                    m.start(), m.end()))
         # "better than Prozac", "off your blood pressure tablets", "a natural statin"
-        for pattern in (self._alternatives, self._compared):
-            found += [Claim("disease", sentence[m.start():m.end()], None, m.start(), m.end())
-                      for m in pattern.finditer(lower)]
+        found += [Claim("disease", sentence[m.start():m.end()], None, m.start(), m.end())
+                  for m in self._alternatives.finditer(lower)]
+        for m in self._comparisons.finditer(lower):
+            after = lower[m.end():]
+            drug = next((d for d in self._drugs.finditer(after)
+                         if len(_tokens(after[:d.start()])) <= 2), None)
+            if drug:
+                end = m.end() + drug.end()
+                found.append(Claim("disease", sentence[m.start():end], None, m.start(), end))
         return found
 
     def _qualified(self, lower: str, absolute: re.Match) -> bool:
