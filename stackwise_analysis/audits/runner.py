@@ -28,6 +28,7 @@ from ..columns import positions, rows_where
 from ..corpus import Corpus
 from ..segments import SegmentStore
 from ..styleguide import Styleguide
+from .findings import FINDINGS_COLUMNS
 
 #: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
 #: milliseconds of DataFrame work, so chunks are as large as balancing the workers allows.
@@ -230,8 +231,10 @@ class ResultCache:
     def __init__(self, folder: str | Path, styleguide: Styleguide) -> None:
         from .. import __version__
 
-        # results depend on the rules, this package and the syllable sources it reads
-        salt = ":".join([styleguide.sha256, __version__, *(_version_of(p) for p in SOURCES)])
+        # results depend on the rules, this package, the syllable sources it reads and the
+        # findings contract (a new column must not be read from an older cache as missing)
+        salt = ":".join([styleguide.sha256, __version__, *(_version_of(p) for p in SOURCES),
+                         ",".join(FINDINGS_COLUMNS)])
         self.store = SegmentStore(
             Path(folder) / f"audit-{hashlib.sha256(salt.encode()).hexdigest()[:16]}",
             ("articles", "findings", "readability"), key="_key")
