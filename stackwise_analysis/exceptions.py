@@ -23,3 +23,7 @@ class StyleguideError(StackwiseError):
         self.key = key
         self.problem = problem
         super().__init__(f"{path}: {key}: {problem}")
+
+
+class HistoryError(StackwiseError):
+    """The history store cannot be used: locked too long, not a store, or of a newer schema."""
