@@ -139,8 +139,9 @@ def test_a_run_writes_every_file_and_publishes(corpus_dir, tmp_path, quick, caps
 def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
     result = report.run(corpus_dir, out=tmp_path / "r", fail_on="never", quiet=True)
     expected = fake_audit()[1].findings
-    written = pd.read_csv(result.run_dir / "findings.csv").astype(FINDINGS_COLUMNS)
-    pd.testing.assert_frame_equal(written, expected)
+    written = pd.read_csv(result.run_dir / "findings.csv")
+    assert (written.pop("status") == "new").all()  # a first run: everything is new
+    pd.testing.assert_frame_equal(written.astype(FINDINGS_COLUMNS), expected)
     summary = json.loads((result.run_dir / "summary.json").read_text())
     assert summary["findings"]["total"] == len(expected)
     by_severity = expected["severity"].value_counts()
@@ -155,7 +156,8 @@ def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
 
 def test_cached_runs_publish_what_a_plain_run_does(corpus_dir, tmp_path, quick, monkeypatch):
     monkeypatch.setattr(report, "_audit", REAL_AUDIT)  # notebooks stay fake, the audit is real
-    options = {"fail_on": "never", "quiet": True, "as_of": SAMPLE_AS_OF, "jobs": 1}
+    options = {"fail_on": "never", "quiet": True, "as_of": SAMPLE_AS_OF, "jobs": 1,
+               "history": False}  # each run's findings alike, statuses aside
     plain = report.run(corpus_dir, out=tmp_path / "plain", **options)
     cache = tmp_path / "cache"
     runs = [report.run(corpus_dir, out=tmp_path / "cached", cache=cache, **options)
@@ -293,7 +295,8 @@ def test_the_sample_findings_csv_equals_the_audit(sample):
     expected = audit(load_corpus(SAMPLE_ARTICLES, metadata=SAMPLE_CATALOG),
                      as_of=SAMPLE_AS_OF).findings
     written = pd.read_csv(sample.result.run_dir / "findings.csv",
-                          keep_default_na=False, na_values=[""]).astype(FINDINGS_COLUMNS)
+                          keep_default_na=False, na_values=[""]).drop(columns="status")
+    written = written.astype(FINDINGS_COLUMNS)
     pd.testing.assert_frame_equal(written.fillna({"evidence": ""}),
                                   expected.fillna({"evidence": ""}))
 

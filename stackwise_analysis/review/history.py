@@ -42,6 +42,9 @@ from ..exceptions import HistoryError
 #: The schema this package writes; ``MIGRATIONS`` lifts older files to it.
 SCHEMA_VERSION = 1
 DEFAULT_FILE = "history.duckdb"
+#: DuckDB's on-disk format to write: readable by DuckDB 1.2 and newer (the ``duckdb`` command
+#: line and any Python duckdb a reader has), not only by the version that wrote it.
+STORAGE_VERSION = "v1.2.0"
 #: Seconds a run waits for another process to let go of the file.
 LOCK_TIMEOUT = 120.0
 #: A finding's status in a report run (``waived`` is set by reviewers' decisions).
@@ -131,7 +134,8 @@ def _open(path: Path, read_only: bool, timeout: float, on_wait):
     told = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only,
+                                  config={"storage_compatibility_version": STORAGE_VERSION})
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise HistoryError(f"{path}: cannot open the history store: {exc}") from None
