@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import platform
+import re
 import secrets
 import shutil
 import sys
@@ -33,6 +34,8 @@ LATEST = "latest"
 LATEST_POINTER = "latest.txt"
 SNAPSHOT_DIR = "snapshot"
 HISTORY_FILE = "history.duckdb"
+#: What a run folder's name looks like (``new_run_id``).
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
 
 
 @dataclass
@@ -595,6 +598,25 @@ def point_latest_at(out: Path, run_id: str) -> None:
     os.replace(pointer, out / LATEST_POINTER)
 
 
+def prune_runs(out: str | Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` run folders in ``out``, never the one ``latest``
+    points to; returns the folders deleted. Staging folders and other files are left alone.
+
+    >>> prune_runs("reports", 30)  # doctest: +SKIP
+    [PosixPath('reports/20261001T020000Z-1a2b3c')]
+    """
+    out = Path(out)
+    if not out.is_dir():
+        raise UsageError(f"run folder {out} not found")
+    folders = sorted(p for p in out.iterdir() if RUN_ID.fullmatch(p.name) and p.is_dir()
+                     and not p.is_symlink())
+    latest = latest_run(out)
+    doomed = [p for p in folders[:-keep] if latest is None or p.resolve() != latest.resolve()]
+    for folder in doomed:
+        shutil.rmtree(folder)
+    return doomed
+
+
 def latest_run(out: str | Path = "reports") -> Path | None:
     """The run folder ``latest`` points at (symlink or ``latest.txt``), or None."""
     out = Path(out)
@@ -608,5 +630,6 @@ def latest_run(out: str | Path = "reports") -> Path | None:
 
 
 __all__ = ["EXIT_FINDINGS", "EXIT_NOTEBOOK", "EXIT_OK", "EXIT_USAGE", "RunResult",
-           "default_notebooks_dir", "latest_run", "new_run_id", "point_latest_at", "publish",
+           "default_notebooks_dir", "latest_run", "new_run_id", "point_latest_at", "prune_runs",
+           "publish",
            "run", "select_notebooks"]

@@ -332,8 +332,30 @@ def worst_articles(scorecard: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     return card
 
 
+#: The run history as a person reads it: column -> heading.
+HISTORY_HEADINGS = {"run_id": "Run", "started": "Started", "articles": "Articles",
+                    "blockers": "Blockers", "warnings": "Warnings", "new": "New",
+                    "fixed": "Fixed", "exit_code": "Exit Code"}
+
+
+def history_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Recorded runs, oldest first, under house headings; the start time to the minute (UTC).
+
+    ``runs`` is ``review.history.runs(path)`` (or ``QUERIES["runs"]``).
+
+    >>> history_table(history.runs("reports/history.duckdb"))  # doctest: +SKIP
+    """
+    table = runs[[c for c in HISTORY_HEADINGS if c in runs.columns]].copy()
+    if "started" in table.columns:
+        started = pd.to_datetime(table["started"], utc=True)
+        table["started"] = started.dt.strftime("%Y-%m-%d %H:%M")
+    return table.rename(columns=HISTORY_HEADINGS).reset_index(drop=True)
+
+
 __all__ = ["SECTION_STATES", "article_rows", "article_table", "completeness_matrix",
+           "history_table",
            "corpus_overview", "counts_by", "findings_by_rule", "findings_table", "gap_score",
            "grade_metric", "grade_summary", "hardest_articles", "label_counts",
            "minimum_risks", "risk_matrix", "section_grades", "section_status_counts",
            "severity_counts", "shortest_articles", "target_band", "worst_articles"]
+
