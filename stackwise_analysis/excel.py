@@ -27,7 +27,8 @@ MAX_ROWS = 1_048_575
 MAX_FINDING_ROWS = 50_000
 #: Cells longer than this are cut (Excel refuses more than 32,767 characters).
 MAX_CELL = 32_000
-FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence"]
+FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence",
+                   "status", "finding_id"]
 HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
 HEADER_BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -181,7 +182,8 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
     for audit_name, part in parts.items():
         columns = [c for c in FINDING_COLUMNS if c in part.columns]
         sheet = book.create_sheet(audit_name)
-        _write_table(sheet, part[columns].head(max_rows).astype({"severity": "string"}),
+        labels = {c: "string" for c in ("severity", "status") if c in columns}
+        _write_table(sheet, part[columns].head(max_rows).astype(labels),
                      severity_column="severity")
     if articles is not None:
         _write_table(book.create_sheet("Articles"), articles.head(max_rows),

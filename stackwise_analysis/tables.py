@@ -264,9 +264,13 @@ def hardest_articles(readability: pd.DataFrame, articles: pd.DataFrame | None = 
 
 # ------------------------------------------------------------------------------ findings
 def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
-                   min_severity: str = "info", limit: int | None = None) -> pd.DataFrame:
+                   min_severity: str = "info", limit: int | None = None,
+                   new_first: bool = False) -> pd.DataFrame:
     """Findings a reviewer reads: one audit (or all) at ``min_severity`` or worse, worst
     first, then by article and line; at most ``limit`` rows.
+
+    In a report run findings carry ``status`` (``new`` since the previous run, or ``open``):
+    it is shown, and ``new_first`` puts the new ones before the rest.
 
     >>> findings_table(audit.findings, "completeness", min_severity="warning")
     ... # doctest: +SKIP
@@ -274,14 +278,17 @@ def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
     part = findings if audit is None else findings[findings["audit"] == audit]
     part = part[part["severity"] >= min_severity]
     rank = part["severity"].cat.codes if hasattr(part["severity"], "cat") else 0
-    part = (part.assign(_rank=-rank)
-            .sort_values(["_rank", "article_id", "line", "check"], na_position="last",
-                         kind="stable")
-            .drop(columns="_rank"))
-    columns = ["article_id", "severity", "check", "section", "line", "message", "evidence"]
+    keys = ["_rank", "article_id", "line", "check"]
+    part = part.assign(_rank=-rank)
+    if new_first and "status" in part.columns:
+        part = part.assign(_old=(part["status"].astype("string") != "new").fillna(True))
+        keys.insert(0, "_old")
+    part = (part.sort_values(keys, na_position="last", kind="stable")
+            .drop(columns=[k for k in ("_rank", "_old") if k in part.columns]))
+    columns = ["article_id", "severity", "status", "check", "section", "line", "message",
+               "evidence"]
     part = part[[c for c in columns if c in part.columns]].reset_index(drop=True)
     return part if limit is None else part.head(limit)
-
 
 
 def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
