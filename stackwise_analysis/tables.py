@@ -359,8 +359,28 @@ def history_table(runs: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=HISTORY_HEADINGS).reset_index(drop=True)
 
 
+#: One article's findings run by run, as a person reads them.
+ARTICLE_HISTORY_HEADINGS = {"started": "Run Started", "check": "Rule", "severity": "Severity",
+                            "status": "Status", "section": "Section", "line": "Line",
+                            "evidence": "Evidence"}
+
+
+def article_history(article: pd.DataFrame) -> pd.DataFrame:
+    """One article's findings in every run (``QUERIES["article"]`` of ``review.history``),
+    oldest run first, under house headings.
+
+    >>> article_history(con.execute(history.QUERIES["article"], ["008_iv_drips"]).df())
+    ... # doctest: +SKIP
+    """
+    table = article[[c for c in ARTICLE_HISTORY_HEADINGS if c in article.columns]].copy()
+    if "started" in table.columns:
+        table["started"] = pd.to_datetime(table["started"], utc=True).dt.strftime(
+            "%Y-%m-%d %H:%M")
+    return table.rename(columns=ARTICLE_HISTORY_HEADINGS).reset_index(drop=True)
+
+
 __all__ = ["SECTION_STATES", "article_rows", "article_table", "completeness_matrix",
-           "history_table",
+           "history_table", "article_history",
            "corpus_overview", "counts_by", "findings_by_rule", "findings_table", "gap_score",
            "grade_metric", "grade_summary", "hardest_articles", "label_counts",
            "minimum_risks", "risk_matrix", "section_grades", "section_status_counts",

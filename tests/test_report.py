@@ -113,7 +113,7 @@ def test_unknown_notebook_names_and_folders_are_usage_errors(tmp_path):
 
 def test_the_packaged_notebooks_are_found_in_a_checkout():
     assert report.default_notebooks_dir() == REPO / "notebooks"
-    assert len(NOTEBOOKS) == 5
+    assert len(NOTEBOOKS) == 6
 
 
 def test_run_ids_sort_by_time_and_do_not_collide():

@@ -541,3 +541,59 @@ def _pending_tables(con, pending: RunRecord | None) -> None:
         if name == "findings":  # new to the store: not in it, not seen before
             query = query.replace("FROM findings f", "FROM store.findings f")
         con.execute(query, [run_id] * query.count("?"))
+
+
+# ------------------------------------------------------------------------------ notebooks
+def store_of(snapshot) -> str | None:
+    """The history store a report run's snapshot was compared with, or None.
+
+    >>> store_of(load("reports/latest/snapshot"))  # doctest: +SKIP
+    '/srv/reports/history.duckdb'
+    """
+    info = (getattr(snapshot, "meta", None) or {}).get("history") or {}
+    return info.get("store")
+
+
+def pending_record(snapshot) -> RunRecord | None:
+    """The run a report is in the middle of, rebuilt from its snapshot (its notebooks run
+    before it is recorded), or None for a snapshot that is not of a report run.
+
+    >>> with open_trends(store_of(snap), pending_record(snap)) as con:  # doctest: +SKIP
+    ...     con.sql("SELECT count(*) FROM runs").fetchall()
+    """
+    info = (getattr(snapshot, "meta", None) or {}).get("history") or {}
+    if not info.get("run") or "status" not in snapshot.audit.findings.columns:
+        return None
+    findings = snapshot.audit.findings
+    run = dict(info["run"])
+    for name in ("started", "finished"):
+        if run.get(name):
+            run[name] = pd.Timestamp(run[name]).to_pydatetime()
+    return RunRecord(run=run, findings=findings, scorecard=snapshot.audit.scorecard)
+
+
+def most_flagged_article(con) -> str | None:
+    """The article with the most findings in the newest run (the trends notebook's default
+    article), or None when no run has any."""
+    return _scalar(con, """
+        SELECT f.article_id FROM run_findings f
+        WHERE f.run_id = (SELECT run_id FROM runs ORDER BY started DESC, run_id DESC LIMIT 1)
+          AND f.article_id IS NOT NULL
+        GROUP BY f.article_id ORDER BY count(*) DESC, f.article_id LIMIT 1""")
+
+
+def describe_runs(runs: pd.DataFrame, store: str | Path | None = None) -> str:
+    """One plain sentence on how much history there is (Markdown), e.g. for a notebook.
+
+    >>> describe_runs(pd.DataFrame({"started": []}), "reports/history.duckdb")
+    'No run recorded yet in `reports/history.duckdb`: trends start with the first report run.'
+    """
+    where = f" in `{store}`" if store is not None else ""
+    if runs.empty:
+        return f"No run recorded yet{where}: trends start with the first report run."
+    first, last = (pd.Timestamp(runs["started"].iloc[i]).strftime("%Y-%m-%d %H:%M")
+                   for i in (0, -1))
+    if len(runs) == 1:
+        return (f"Only one run so far ({first} UTC){where}: the charts below show that one "
+                "run; trends, and new against fixed, need a second run.")
+    return f"{len(runs)} runs from {first} to {last} UTC{where}."
