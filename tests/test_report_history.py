@@ -264,3 +264,26 @@ def test_the_trends_report_is_published_beside_the_others(corpus_dir, tmp_path):
     assert second.run_id in page.get_text()  # the run in progress is in the run table
     index = (second.run_dir / "index.html").read_text()
     assert 'href="06_trends.html"' in index
+
+
+def test_the_documented_queries_answer_what_they_say(corpus_dir, tmp_path, fake_notebooks):
+    import re
+
+    import duckdb
+    from conftest import REPO
+
+    out = tmp_path / "reports"
+    report.run(corpus_dir, out=out, fail_on="never", **OPTIONS)
+    _fix_one_add_a_blocker(corpus_dir)  # a1 gains a blocker: it regressed
+    report.run(corpus_dir, out=out, fail_on="never", **OPTIONS)
+    text = (REPO / "docs" / "history.md").read_text(encoding="utf-8")
+    per_week, regressed, longest_open = re.findall(r"```sql\n(.*?)```", text, re.S)
+    with duckdb.connect(str(out / "history.duckdb"), read_only=True) as con:
+        weeks = con.sql(per_week).df()
+        worse = con.sql(regressed).df()
+        oldest = con.sql(longest_open).df()
+    assert len(weeks) == 1 and weeks["blockers"].iloc[0] == 2
+    assert worse["article_id"].tolist() == ["a1"]
+    assert worse[["blockers_before", "blockers_now"]].values.tolist() == [[0, 1]]
+    assert oldest["check"].iloc[0] == "risk.missing_label"  # a blocker open since run one
+    assert oldest["first_seen"].is_monotonic_increasing and len(oldest) == 20
