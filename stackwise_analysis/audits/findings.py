@@ -117,8 +117,27 @@ def normalise_evidence(evidence: pd.Series) -> pa.Array:
     >>> normalise_evidence(pd.Series(["  It  “cures” pain…", "2 listed", None])).to_pylist()
     ['it "cures" pain', '# listed', '']
     """
-    text = pa.array(evidence.to_numpy(dtype=object, na_value=None), type=pa.large_string())
-    text = pc.utf8_lower(pc.utf8_normalize(text.fill_null(""), "NFKC"))
+    # evidence repeats (headings, counts, missing): normalise each distinct value once
+    encoded = _arrow_text(evidence).dictionary_encode()
+    return _normalised(encoded.dictionary).take(encoded.indices)
+
+
+def _arrow_text(column: pd.Series) -> pa.Array:
+    """A text column as an Arrow large_string array, missing values as ``""`` (string
+    columns backed by Arrow convert without a copy)."""
+    try:
+        text = pa.array(column)
+    except (pa.ArrowException, TypeError, ValueError):
+        text = pa.array(column.to_numpy(dtype=object, na_value=None))
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if not pa.types.is_large_string(text.type):
+        text = text.cast(pa.large_string())
+    return text.fill_null("")
+
+
+def _normalised(text: pa.Array) -> pa.Array:
+    text = pc.utf8_lower(pc.utf8_normalize(text, "NFKC"))
     for pattern, plain in ((r"[‘’‚‛′`]", "'"), (r"[“”„‟″]", '"'),
                            (r"[‐‑‒–—―−]", "-"), (r"\s+", " ")):
         text = pc.replace_substring_regex(text, pattern, plain)
@@ -154,15 +173,14 @@ def finding_ids(findings: pd.DataFrame) -> pd.Series:
     n = len(findings)
     if n == 0:
         return pd.Series([], index=findings.index, dtype="string")
-    parts = [pa.array(findings[c].to_numpy(dtype=object, na_value=None),
-                      type=pa.large_string()).fill_null("")
-             for c in ("article_id", "check", "section")]
+    parts = [_arrow_text(findings[c]) for c in ("article_id", "check", "section")]
     text = pc.binary_join_element_wise(*parts, normalise_evidence(findings["evidence"]),
                                        pa.scalar(_SEPARATOR, pa.large_string()))
     encoded = text.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     keys = encoded.dictionary.to_pylist()
-    repeat = _repeat_numbers(codes, findings["line"])
+    repeat = (np.zeros(n, dtype=np.int64) if len(keys) == n  # every text distinct: no repeat
+              else _repeat_numbers(codes, findings["line"]))
     if repeat.any():  # rare: give each repeat its own text, then hash those too
         rows = np.flatnonzero(repeat)
         extra = [f"{keys[codes[r]]}{_SEPARATOR}#{repeat[r] + 1}" for r in rows]
@@ -177,8 +195,6 @@ def finding_ids(findings: pd.DataFrame) -> pd.Series:
 def _repeat_numbers(codes: np.ndarray, line: pd.Series) -> np.ndarray:
     """For each row, how many rows with the same code come before it in line order (0 for
     the first, which is nearly every row)."""
-    if len(np.unique(codes)) == len(codes):
-        return np.zeros(len(codes), dtype=np.int64)
     lines = pd.array(line, dtype="Int64").to_numpy(dtype="float64", na_value=np.inf)
     order = np.lexsort((np.arange(len(codes)), lines, codes))
     ordered = codes[order]

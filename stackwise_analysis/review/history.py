@@ -397,7 +397,8 @@ INSERTS = {
         SELECT DISTINCT ON (finding_id) finding_id, article_id, audit, "check", section,
                evidence, ? AS first_run_id
         FROM source_findings p
-        WHERE NOT EXISTS (SELECT 1 FROM findings f WHERE f.finding_id = p.finding_id)""",
+        WHERE p.status = 'new'  -- an open finding was in the previous run, so is stored
+          AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.finding_id = p.finding_id)""",
     "occurrences": """INSERT INTO occurrences BY NAME
         SELECT ? AS run_id, finding_id, severity, message, line, status
         FROM source_findings""",
