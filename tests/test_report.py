@@ -379,6 +379,9 @@ def test_two_runs_started_at_once_both_publish(tmp_path):
     printed = {Path(o[0].strip()) for o in outputs}
     assert printed == {f / "index.html" for f in folders}
     assert _no_staging(out)
+    from stackwise_analysis.review import history  # both waited their turn at the store
+
+    assert sorted(history.runs(out / "history.duckdb")["run_id"]) == [f.name for f in folders]
 
 
 @pytest.mark.slow
