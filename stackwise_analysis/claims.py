@@ -12,7 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: Splits a block of text into sentences (``stackwise_analysis.text.split_sentences``).
+from .text.sentences import split_sentences
+
+#: Splits a block of text into sentences (``stackwise_analysis.text.sentences``).
 Splitter = Callable[[str], list[str]]
 
 # A negation's reach ends at clause punctuation or at a contrast: in "not cheap, but it cures
@@ -30,8 +32,6 @@ _TRAILING_NEGATION = re.compile(
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _LINE_BREAK = re.compile(r"\n")
-# Fallback only, used until ``stackwise_analysis.text`` provides ``split_sentences``.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -172,15 +172,6 @@ def find_mentions(sentence: str, lexicon: Lexicon, *,
     return found
 
 
-def naive_split(block: str) -> list[str]:
-    """Sentences of ``block`` split after ``. ! ?`` before a capital or digit (a fallback).
-
-    >>> naive_split("It helps. It may sting! Ok")
-    ['It helps.', 'It may sting!', 'Ok']
-    """
-    return [s for s in _SENTENCE_END.split(block) if s.strip()]
-
-
 def _blocks(text: str, by_line: bool) -> list[tuple[int, int]]:
     """``(start, end)`` of the paragraphs of ``text`` (of its lines with ``by_line``)."""
     breaker = _LINE_BREAK if by_line else _PARAGRAPH_BREAK
@@ -220,7 +211,7 @@ def sentence_spans(text: str, split: Splitter | None = None, *,
     >>> [text[a:b] for a, b in sentence_spans(text)]
     ['It helps.', 'It stings.', 'Rest.']
     """
-    split = split or naive_split
+    split = split or split_sentences
     return [span for a, b in _blocks(text, by_line) for span in _block_spans(text, a, b, split)]
 
 
@@ -297,7 +288,7 @@ def scan_texts(texts: pd.Series, lexicon: Lexicon, split: Splitter | None = None
     lexicon : Lexicon
         From ``compile_lexicon``.
     split : callable, optional
-        Sentence splitter for one paragraph; ``naive_split`` when None.
+        Sentence splitter for one paragraph; ``text.sentences.split_sentences`` when None.
     by_line : Series of bool, optional
         Aligned with ``texts``: True where every line is a unit of its own (bullet lists).
 
@@ -316,7 +307,7 @@ def scan_texts(texts: pd.Series, lexicon: Lexicon, split: Splitter | None = None
     [{'row': 1, 'term': 'cure', 'newlines': 1}]
     """
     columns = ["row", "term", "sentence", "sentence_start", "newlines"]
-    split = split or naive_split
+    split = split or split_sentences
     hit = texts_matching(texts, lexicon.source)
     rows = []
     candidates = texts[hit]

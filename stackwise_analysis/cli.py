@@ -1,5 +1,5 @@
-"""Command line: ``stackwise-analysis corpus|audit|report|history``; parses options, calls the
-API."""
+"""Command line: ``stackwise-analysis corpus|audit|report|rules|history``; parses options,
+calls the API."""
 
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .constants import SEVERITIES
+from .constants import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, SEVERITIES
 from .exceptions import StackwiseError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
-FAIL_ON_CHOICES = [*SEVERITIES, "never"]
+FAIL_ON_CHOICES = list(FAIL_ON)
 DEFAULT_CORPUS = "data/articles"
 
 _EPILOG = """exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable
@@ -28,6 +27,7 @@ examples:
   stackwise-analysis corpus data/articles
   stackwise-analysis audit data/articles --metadata data/catalog.csv --format csv > findings.csv
   stackwise-analysis report --fail-on warning --quiet
+  stackwise-analysis rules --styleguide my_rules.yml
   stackwise-analysis audit big/archive --cache .audit-cache --scheduler tcp://dask:8786
   stackwise-analysis report --new-only --fail-on blocker   # fail on new blockers only
   stackwise-analysis history --keep 30
@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run your own notebooks instead of the packaged ones")
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this day")
     _history_options(report)
+
+    rules = sub.add_parser("rules", help="list every house rule with its audit, level and "
+                           "description")
+    rules.add_argument("--styleguide", metavar="YAML", help="your style guide; its keys "
+                       "override the house defaults")
+    rules.add_argument("--format", choices=["table", "json"], default="table",
+                       help="output format (default: table)")
     _history_command(sub)
     return parser
 
@@ -220,6 +227,25 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def cmd_rules(args) -> int:
+    table = _styleguide(args).rule_table()
+    if args.format == "json":
+        print(json.dumps([{k: (None if pd.isna(v) else v) for k, v in row.items()}
+                          for row in table.to_dict(orient="records")], indent=2))
+        return EXIT_OK
+    columns = ["id", "audit", "level", "description"]
+    widths = [max(len(c), *table[c].str.len()) for c in columns[:-1]]
+    for row in [columns, *table[columns].itertuples(index=False, name=None)]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=False))
+              + "  " + row[-1])
+    links = table.dropna(subset=["link"])
+    if len(links):
+        print("\nread more:")
+        for check, link in zip(links["id"], links["link"], strict=True):
+            print(f"  {check}: {link}")
+    return EXIT_OK
+
+
 def cmd_report(args) -> int:
     from . import report
 
@@ -273,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = {"corpus": cmd_corpus, "audit": cmd_audit, "report": cmd_report,
-               "history": cmd_history}[args.command]
+               "rules": cmd_rules, "history": cmd_history}[args.command]
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:

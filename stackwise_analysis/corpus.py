@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import sys
@@ -16,14 +17,18 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from .constants import READERS, RISK_DTYPE
-from .exceptions import CorpusError
-from .parse import Article, HouseFormat, ParseError, decode, parse_article
+from .constants import DUMP_READERS, READERS, RISK_DTYPE
+from .dumps import Record, read_dump
+from .exceptions import CorpusError, ParseError
+from .parse import PARSER_REVISION, Article, HouseFormat, decode, parse_article
 from .parse_cache import ParsedCache
 from .styleguide import Styleguide, as_styleguide, normalize_heading
 
 #: Files larger than this are not parsed (an export of one article is a few kB).
 DEFAULT_MAX_BYTES = 2_000_000
+#: A dump (many articles in one file) may be this many times ``max_bytes``; each of its
+#: records is held to ``max_bytes``.
+DUMP_SIZE_FACTOR = 500
 METADATA_DATE_COLUMNS = ("published", "last_reviewed")
 #: Files per chunk read by one worker task, at least and at most (about four chunks per
 #: worker in between): each chunk's frames cost a fixed few milliseconds to build.
@@ -47,6 +52,11 @@ RISK_COLUMNS = {"article_id": "string", "position": "Int64", "risk": "string", "
 ERROR_COLUMNS = {"path": "string", "error": "string", "message": "string"}
 FRAME_COLUMNS = {"articles": ARTICLE_COLUMNS, "sections": SECTION_COLUMNS,
                  "risks": RISK_COLUMNS, "errors": ERROR_COLUMNS}
+#: The export's own metadata of each article (JSON text) while the frames are built and
+#: cached; ``load_corpus`` turns it into columns.
+EXPORT_COLUMN = "_export"
+_DUMP_SUFFIXES = frozenset(s for s, reader in READERS.items() if reader in DUMP_READERS)
+_WORKER_COLUMNS = {**FRAME_COLUMNS, "articles": {**ARTICLE_COLUMNS, EXPORT_COLUMN: "string"}}
 
 
 @dataclass
@@ -69,8 +79,11 @@ class Corpus:
 
     Examples
     --------
-    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
-    >>> corpus.articles["risk_level"].value_counts()  # doctest: +SKIP
+    >>> corpus = load_corpus("data/articles")
+    >>> corpus.articles["risk_level"].value_counts().index.tolist()
+    ['Low', 'Moderate', 'High']
+    >>> len(corpus.articles) + len(corpus.errors) == len(list(Path("data/articles").iterdir()))
+    True
     """
 
     articles: pd.DataFrame
@@ -95,8 +108,9 @@ class Corpus:
 def house_format(styleguide: Styleguide | str | Path | None = None) -> HouseFormat:
     """The heading and label spellings the parser accepts, from the style guide."""
     sg = as_styleguide(styleguide)
+    fields = {meaning: tuple(names) for meaning, names in sg["exports"]["fields"].items()}
     return HouseFormat(headings=dict(sg.heading_index), labels=dict(sg.label_index),
-                       normalize=normalize_heading)
+                       normalize=normalize_heading, fields=fields)
 
 
 # ------------------------------------------------------------------------------ discovery
@@ -166,6 +180,25 @@ def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTE
 
     Raises ``ParseError`` (with ``kind``) for anything that is not a readable article.
     """
+    data = _read_bytes(path, max_bytes)
+    text = decode(data)
+    return parse_article(text, fmt, READERS[path.suffix.lower()]), hashlib.sha256(data).hexdigest()
+
+
+def read_dump_file(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTES
+                   ) -> list[Record]:
+    """Read a CMS dump (``.jsonl``, ``.json``): one ``Record`` per object, each an article
+    or the error that kept it from being one.
+
+    Raises ``ParseError`` for a file that cannot be read at all (missing, too large, not
+    text, no records).
+    """
+    limit = max_bytes * DUMP_SIZE_FACTOR
+    return read_dump(decode(_read_bytes(path, limit, "for one dump; split it")), fmt,
+                     READERS[path.suffix.lower()], max_bytes)
+
+
+def _read_bytes(path: Path, max_bytes: int, limit: str = "for one article") -> bytes:
     try:
         info = path.stat()
     except OSError as exc:
@@ -175,7 +208,7 @@ def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTE
         raise ParseError("not_text", "not a regular file")
     if info.st_size > max_bytes:
         raise ParseError("too_large", f"{info.st_size:,} bytes, over the {max_bytes:,}-byte "
-                         "limit for one article")
+                         f"limit {limit}")
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -184,8 +217,7 @@ def read_article(path: Path, fmt: HouseFormat, max_bytes: int = DEFAULT_MAX_BYTE
     if len(data) > max_bytes:
         raise ParseError("too_large", f"the file grew past the {max_bytes:,}-byte limit "
                          "while being read")
-    text = decode(data)
-    return parse_article(text, fmt, READERS[path.suffix.lower()]), hashlib.sha256(data).hexdigest()
+    return data
 
 
 def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int,
@@ -199,7 +231,12 @@ def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes
     """
     frames = _Frames()
     for article_id, path, rel in jobs:
+        reader = READERS[os.path.splitext(rel)[1].lower()]
         try:
+            if reader in DUMP_READERS:
+                _add_records(frames, read_dump_file(Path(path), fmt, max_bytes), rel, reader,
+                             path)
+                continue
             article, sha = read_article(Path(path), fmt, max_bytes)
         except ParseError as exc:
             frames.add_error(rel, exc.kind, str(exc), file=path)
@@ -208,9 +245,21 @@ def _read_many(jobs: Sequence[tuple[str, str, str]], fmt: HouseFormat, max_bytes
             frames.add_error(rel, "parse_failed", f"unexpected {type(exc).__name__}: {exc}",
                              file=path)
             continue
-        frames.add_article(article_id, rel, READERS[os.path.splitext(rel)[1].lower()], article, sha,
-                           file=path)
+        frames.add_article(article_id, rel, reader, article, sha, file=path)
     return frames.tables(keep_file)
+
+
+def _add_records(frames: _Frames, records: list[Record], rel: str, reader: str,
+                 path: str) -> None:
+    """A dump's records: each an article keyed by its own id, or an error row saying which
+    line and record of the file it is."""
+    for record in records:
+        if record.article is None:
+            frames.add_error(rel, record.error.kind, f"{record.where}: {record.error}",
+                             file=path)
+        else:
+            frames.add_article(record.article_id, rel, reader, record.article, record.sha256,
+                               file=path)
 
 
 def _word_count(text: str) -> int:
@@ -225,7 +274,7 @@ class _Frames:
     """
 
     def __init__(self) -> None:
-        self.articles = {c: [] for c in ARTICLE_COLUMNS}
+        self.articles = {c: [] for c in _WORKER_COLUMNS["articles"]}
         self.sections = {c: [] for c in SECTION_COLUMNS}
         self.risks = {c: [] for c in RISK_COLUMNS}
         self.errors = {c: [] for c in ERROR_COLUMNS}
@@ -273,6 +322,7 @@ class _Frames:
             "section_count": len(a.sections), "risk_count": risk_position,
             "has_disclaimer": a.disclaimer is not None, "disclaimer": a.disclaimer,
             "disclaimer_line": a.disclaimer_line, "content_sha256": sha, "_file": file,
+            EXPORT_COLUMN: json.dumps(a.metadata, ensure_ascii=False) if a.metadata else None,
         }
         for column, value in values.items():
             self.articles[column].append(value)
@@ -280,7 +330,7 @@ class _Frames:
     def frames(self, keep_file: bool = False) -> dict[str, pd.DataFrame]:
         """Typed frames; with ``keep_file`` each keeps its ``_file`` column."""
         out = {}
-        for name, dtypes in FRAME_COLUMNS.items():
+        for name, dtypes in _WORKER_COLUMNS.items():
             columns = getattr(self, name)
             dtypes = {**dtypes, "_file": "string"} if keep_file else dtypes
             out[name] = pd.DataFrame({c: pd.Series(columns[c], dtype=t)
@@ -307,15 +357,19 @@ def load_corpus(
     Every discovered file lands in exactly one of ``articles`` or ``errors``: a file that
     cannot be read as an article (empty, binary, not UTF-8, over ``max_bytes``, no title,
     a second file with the same stem) becomes an ``errors`` row and the rest load normally.
+    A CMS dump (``.jsonl``, ``.json``) holds many articles: each of its records lands in
+    exactly one of them, an ``errors`` message naming the record's line.
 
     Parameters
     ----------
     source : path or list of paths
-        A folder (every ``*.txt``, ``*.md``, ``*.html`` below it, hidden entries skipped),
-        one file, or a list of files and folders. The reader is chosen by extension.
+        A folder (every ``*.txt``, ``*.md``, ``*.html``, ``*.jsonl``, ``*.json`` below it,
+        hidden entries skipped), one file, or a list of files and folders. The reader is
+        chosen by extension (see ``docs/cms-exports.md``).
     metadata : path, optional
         CSV keyed by ``article_id`` (category, author, published, last_reviewed, ...),
-        merged into ``articles``.
+        merged into ``articles``. Front matter and dump fields give such columns too; where
+        both do, the CSV wins and each disagreement is a ``metadata`` error.
     styleguide : Styleguide or path, optional
         Supplies the heading aliases and risk-label spellings; the house defaults otherwise.
     max_bytes : int
@@ -336,8 +390,10 @@ def load_corpus(
 
     Examples
     --------
-    >>> corpus = load_corpus("data/articles", metadata="data/catalog.csv")  # doctest: +SKIP
-    >>> corpus.sections.query("section.isna()")[["article_id", "heading"]]  # doctest: +SKIP
+    >>> corpus = load_corpus("data/articles", metadata="data/catalog.csv")
+    >>> corpus.sections.query("section.isna()")[["article_id", "heading"]]
+                   article_id              heading
+    109  019_elderberry_colds  The Research Corner
     """
     fmt = house_format(styleguide)
     root, files, discovery_errors = _discover(source)
@@ -348,12 +404,14 @@ def load_corpus(
 
     seen: dict[str, str] = {}
     todo: list[tuple[str, str, str]] = []
+    has_dump = False
     under_root = root_abs.rstrip(os.sep) + os.sep
     for path in files:  # absolute
         rel = (path[len(under_root):] if path.startswith(under_root) and os.sep == "/"
                else _relative(path, root_abs))
         name = path[path.rfind(os.sep) + 1:]
         article_id = name[:name.rfind(".")] if name.rfind(".") > 0 else name
+        has_dump = has_dump or name[name.rfind("."):].lower() in _DUMP_SUFFIXES
         if article_id in seen:
             found.add_error(rel, "duplicate_id", f"article_id {article_id!r} is already used "
                             f"by {seen[article_id]}; rename one of the files")
@@ -363,8 +421,9 @@ def load_corpus(
 
     parsed = None
     if cache is not None:
-        parsed = ParsedCache(cache, {"version": _version(), "headings": fmt.headings,
-                                     "labels": fmt.labels, "max_bytes": max_bytes})
+        parsed = ParsedCache(cache, {"version": _version(), "parser": PARSER_REVISION,
+                                     "headings": fmt.headings, "labels": fmt.labels,
+                                     "fields": fmt.fields, "max_bytes": max_bytes})
         stats = parsed.lookup([path for _, path, _ in todo])
         todo_read = [job for job, hit in zip(todo, stats["hit"], strict=True) if not hit]
     else:
@@ -373,7 +432,7 @@ def load_corpus(
                                keep_file=parsed is not None), root=root)
     if parsed is not None:
         merged = parsed.merge(stats, {name: getattr(fresh, name) for name in FRAME_COLUMNS},
-                              FRAME_COLUMNS)
+                              _WORKER_COLUMNS)
         # the same file may sit under another root this time: paths are relative to it
         rels = np.asarray([rel for _, _, rel in todo], dtype=object)
         for name in ("articles", "errors"):
@@ -385,6 +444,9 @@ def load_corpus(
         [found_errors, fresh.errors], ignore_index=True)
     corpus = Corpus(articles=fresh.articles, sections=fresh.sections, risks=fresh.risks,
                     errors=errors, root=root)
+    if has_dump:  # a dump's ids are known only once read
+        corpus = _drop_duplicate_ids(corpus)
+    corpus = _export_metadata(corpus)
     if metadata is not None:
         corpus = _merge_metadata(corpus, Path(metadata))
     return corpus
@@ -420,7 +482,7 @@ def _read_all(todo: list[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int
         return _Frames().frames(keep_file)
     # joined without copying: the text stays in the chunks' buffers
     dtypes = {name: {**columns, "_file": "string"} if keep_file else columns
-              for name, columns in FRAME_COLUMNS.items()}
+              for name, columns in _WORKER_COLUMNS.items()}
     return {name: pa.concat_tables(parts).to_pandas().astype(dtypes[name])
             for name, parts in tables.items()}
 
@@ -440,6 +502,74 @@ def _relative(path: str, root: str) -> str:
         return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
         return Path(path).as_posix()
+
+
+def _drop_duplicate_ids(corpus: Corpus) -> Corpus:
+    """Articles whose id an earlier one already has (a dump's record ids are known only once
+    read) become ``duplicate_id`` errors, with their sections and risks."""
+    articles = corpus.articles
+    again = articles["article_id"].duplicated(keep="first").to_numpy()
+    if not again.any():
+        return corpus
+    where = articles["path"].where(~articles["format"].isin(DUMP_READERS),
+                                   articles["path"] + " line " + articles["title_line"].astype(
+                                       "string"))
+    first = dict(zip(articles.loc[~again, "article_id"], where[~again], strict=True))
+    dropped = articles.loc[again]
+    in_dump = dropped["format"].isin(DUMP_READERS).to_numpy()
+    problems = pd.DataFrame({
+        "path": dropped["path"],
+        "error": "duplicate_id",
+        "message": [(f"line {line}, record {a!r}: " if dump else "")
+                    + f"article_id {a!r} is already used by {first[a]}; give one of them "
+                    "another id" for a, line, dump in zip(dropped["article_id"],
+                                                          dropped["title_line"], in_dump,
+                                                          strict=True)],
+    }).astype(ERROR_COLUMNS)
+    # rows follow article order, each article's together: its counts say which are its own
+    keep_rows = {}
+    for name, count in (("sections", "section_count"), ("risks", "risk_count")):
+        owner = np.repeat(np.arange(len(articles)), articles[count].to_numpy(dtype=int))
+        keep_rows[name] = getattr(corpus, name).loc[~again[owner]].reset_index(drop=True)
+    return Corpus(articles=articles.loc[~again].reset_index(drop=True),
+                  sections=keep_rows["sections"], risks=keep_rows["risks"],
+                  errors=pd.concat([corpus.errors, problems], ignore_index=True),
+                  root=corpus.root)
+
+
+def _export_metadata(corpus: Corpus) -> Corpus:
+    """The export's own metadata (front matter, JSON fields) as columns of ``articles``,
+    typed as a catalog's would be; a date that is not one becomes a ``metadata`` error."""
+    articles = corpus.articles
+    raw = articles.pop(EXPORT_COLUMN) if EXPORT_COLUMN in articles.columns else None
+    if raw is None or not raw.notna().any():
+        return Corpus(articles=articles, sections=corpus.sections, risks=corpus.risks,
+                      errors=corpus.errors, root=corpus.root)
+    meta = pd.DataFrame([json.loads(x) if isinstance(x, str) else {} for x in raw],
+                        index=articles.index)
+    meta = meta.drop(columns=[c for c in meta.columns if c in articles.columns]).astype("string")
+    problems = []
+    for column in METADATA_DATE_COLUMNS:
+        if column in meta.columns:
+            meta[column], bad = _dates(meta[column])
+            problems += [{"path": path, "error": "metadata",
+                          "message": f"{article_id}: {column} {value!r} in the export is not "
+                                     "a date (use YYYY-MM-DD)"}
+                         for path, article_id, value in zip(
+                             articles.loc[bad, "path"], articles.loc[bad, "article_id"],
+                             raw.loc[bad].map(lambda x, c=column: json.loads(x)[c]),
+                             strict=True)]
+    errors = corpus.errors if not problems else pd.concat(
+        [corpus.errors, pd.DataFrame(problems).astype(ERROR_COLUMNS)], ignore_index=True)
+    return Corpus(articles=pd.concat([articles, meta], axis=1), sections=corpus.sections,
+                  risks=corpus.risks, errors=errors, root=corpus.root)
+
+
+def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO dates (times and zones allowed, kept as the UTC day-time without a zone) and
+    where a value is not one."""
+    parsed = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
+    return parsed.dt.tz_localize(None), parsed.isna() & values.notna()
 
 
 def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
@@ -464,19 +594,42 @@ def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
     for column in METADATA_DATE_COLUMNS:
         if column not in meta.columns:
             continue
-        parsed = pd.to_datetime(meta[column], errors="coerce", format="ISO8601")
-        bad = parsed.isna() & meta[column].notna()
+        parsed, bad = _dates(meta[column])
         for article_id, value in zip(meta.loc[bad, "article_id"], meta.loc[bad, column],
                                      strict=True):
             problems.append({"path": str(path), "error": "metadata",
                              "message": f"{article_id}: {column} {value!r} is not a date "
                                         "(use YYYY-MM-DD)"})
         meta[column] = parsed
-    clash = [c for c in meta.columns if c in corpus.articles.columns and c != "article_id"]
+    clash = [c for c in meta.columns if c in ARTICLE_COLUMNS and c != "article_id"]
     meta = meta.drop(columns=clash)
-    articles = corpus.articles.merge(meta, on="article_id", how="left", validate="one_to_one")
+    articles = corpus.articles.merge(meta, on="article_id", how="left", validate="one_to_one",
+                                     suffixes=("", "_catalog"))
+    for column in [c for c in meta.columns if f"{c}_catalog" in articles.columns]:
+        catalog = articles.pop(f"{column}_catalog")
+        problems += _disagreements(articles, column, catalog, path)
+        articles[column] = catalog.where(catalog.notna(), articles[column])
     if problems:
         errors = pd.concat([errors, pd.DataFrame(problems).astype(ERROR_COLUMNS)],
                            ignore_index=True)
     return Corpus(articles=articles, sections=corpus.sections, risks=corpus.risks,
                   errors=errors, root=corpus.root)
+
+
+def _disagreements(articles: pd.DataFrame, column: str, catalog: pd.Series,
+                   path: Path) -> list[dict]:
+    """``metadata`` errors where the catalog and the export both give ``column`` and differ
+    (dates compared by day)."""
+    export = articles[column]
+    if column in METADATA_DATE_COLUMNS:
+        differ = catalog.dt.normalize() != export.dt.normalize()
+        shown = (catalog.dt.strftime("%Y-%m-%d"), export.dt.strftime("%Y-%m-%d"))
+    else:
+        differ = catalog != export
+        shown = (catalog, export)
+    differ = (differ & catalog.notna() & export.notna()).fillna(False).to_numpy(dtype=bool)
+    return [{"path": str(path), "error": "metadata",
+             "message": f"{article_id}: {column} is {ours!r} in the catalog but {theirs!r} in "
+                        "the export; the catalog's value is used"}
+            for article_id, ours, theirs in zip(articles.loc[differ, "article_id"],
+                                                shown[0][differ], shown[1][differ], strict=True)]

@@ -79,7 +79,8 @@ def _write_table(sheet, frame: pd.DataFrame, *, severity_column: str | None = No
     sheet.auto_filter.ref = f"A1:{last_col}{len(rows) + 1}"
     _header(sheet, columns)
     severity_at = columns.index(severity_column) if severity_column in columns else None
-    special = set(wrap) | ({severity_at} if severity_at is not None else set())
+    link_at = columns.index("link") if "link" in columns else None  # a rule's link: clickable
+    special = set(wrap) | {at for at in (severity_at, link_at) if at is not None}
     for row in rows.itertuples(index=False, name=None):
         values = [_cell_value(v) for v in row]
         for at, value in enumerate(values):
@@ -94,6 +95,8 @@ def _write_table(sheet, frame: pd.DataFrame, *, severity_column: str | None = No
                 cell.alignment = WRAP
             if at == severity_at and value in SEVERITY_FILLS:
                 cell.fill = SEVERITY_FILLS[value]
+            if at == link_at and isinstance(value, str) and value.startswith("http"):
+                cell.hyperlink = value
             values[at] = cell
         sheet.append(values)
     if after:
@@ -132,12 +135,15 @@ def summary_frame(findings: pd.DataFrame) -> pd.DataFrame:
 def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
                         articles: pd.DataFrame | None = None,
                         info: Mapping[str, object] | None = None,
-                        max_rows: int = MAX_FINDING_ROWS) -> Path:
+                        max_rows: int = MAX_FINDING_ROWS,
+                        rules: pd.DataFrame | None = None) -> Path:
     """Write the findings workbook a compliance reviewer filters and sorts.
 
     Sheets: ``Summary`` (run facts from ``info``, findings per audit and severity), one
     sheet per audit (``risk``, ``completeness``, ``readability``, ``compliance``) with that
-    audit's findings worst first, and ``Articles`` when ``articles`` is given. Every sheet
+    audit's findings worst first, ``Articles`` when ``articles`` is given and ``Rules`` when
+    ``rules`` is (``Styleguide.rule_table()``: each rule's level, description and link; the
+    audit sheets then say in a ``why`` column why each finding's rule exists). Every sheet
     has filters on its header, a frozen header row and column widths fitted to the text.
     The file is written to a temporary name and renamed, so it is never half-written.
 
@@ -153,11 +159,14 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
         Facts about the run (run id, corpus, package version...) listed on the summary.
     max_rows : int
         Findings per audit sheet, worst first; the summary says when a sheet is cut.
+    rules : DataFrame, optional
+        The style guide's rules (``id``, ``audit``, ``level``, ``description``, ``link``).
 
     Examples
     --------
-    >>> write_findings_xlsx("findings.xlsx", result.findings, articles=result.scorecard)
-    ... # doctest: +SKIP
+    >>> write_findings_xlsx("findings.xlsx", result.findings, articles=result.scorecard,
+    ...                     rules=styleguide.rule_table())
+    PosixPath('findings.xlsx')
     """
     path = Path(path)
     order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
@@ -179,15 +188,19 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
     summary = book.create_sheet("Summary")
     _write_table(summary, summary_frame(findings), after=list(facts.items()))
 
+    why = None if rules is None else rules.set_index("id")["description"]
     for audit_name, part in parts.items():
         columns = [c for c in FINDING_COLUMNS if c in part.columns]
-        sheet = book.create_sheet(audit_name)
         labels = {c: "string" for c in ("severity", "status") if c in columns}
-        _write_table(sheet, part[columns].head(max_rows).astype(labels),
-                     severity_column="severity")
+        rows = part[columns].head(max_rows).astype(labels)
+        if why is not None:
+            rows = rows.assign(why=rows["check"].astype("string").map(why))
+        _write_table(book.create_sheet(audit_name), rows, severity_column="severity")
     if articles is not None:
         _write_table(book.create_sheet("Articles"), articles.head(max_rows),
                      severity_column=None)
+    if rules is not None:
+        _write_table(book.create_sheet("Rules"), rules, severity_column="level")
 
     tmp = path.with_name(f".{path.name}.tmp")
     book.save(tmp)

@@ -16,13 +16,43 @@ class CorpusError(StackwiseError):
 
 
 class StyleguideError(StackwiseError):
-    """A style guide file is malformed; the message names the file and the key."""
+    """A style guide file is malformed; the message names the file, and for every problem
+    in it the key (a rule's key as ``rules.<rule id>.<key>``) and what is wrong.
 
-    def __init__(self, path: str, key: str, problem: str) -> None:
+    ``problems`` holds every (key, problem) pair found, all reported at once.
+
+    >>> print(StyleguideError("mine.yml", problems=[("rules.risk.understated.terms",
+    ...       "expected a list, got str"), ("rules.compliance.stale", "unknown rule")]))
+    mine.yml: 2 problems
+      mine.yml: rules.risk.understated.terms: expected a list, got str
+      mine.yml: rules.compliance.stale: unknown rule
+    """
+
+    def __init__(self, path: str, key: str | None = None, problem: str | None = None, *,
+                 problems: list[tuple[str, str]] | None = None) -> None:
         self.path = path
-        self.key = key
-        self.problem = problem
-        super().__init__(f"{path}: {key}: {problem}")
+        self.problems = list(problems or []) + ([(key, problem)] if key is not None else [])
+        self.key, self.problem = self.problems[0] if self.problems else ("(top level)", "")
+        lines = [f"{path}: {key}: {problem}" for key, problem in self.problems]
+        if len(lines) == 1:
+            super().__init__(lines[0])
+        else:
+            super().__init__(f"{path}: {len(lines)} problems\n"
+                             + "\n".join("  " + line for line in lines))
+
+
+class ParseError(StackwiseError, ValueError):
+    """Text that cannot be read as an article; ``kind`` is a short tag (``empty``,
+    ``not_text``, ``encoding``, ``no_title``…) that becomes the ``error`` column of
+    ``Corpus.errors``."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+    def __reduce__(self):  # keep ``kind`` when a worker process pickles it back
+        return (type(self), (self.kind, self.message))
 
 
 class HistoryError(StackwiseError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .constants import AUDITS, SEVERITIES
+from .audits.findings import plural
+from .constants import AUDITS, EXIT_FINDINGS, EXIT_NOTEBOOK, EXIT_OK, SEVERITIES
 
 _CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -44,12 +45,47 @@ EXPORTS = {
     "summary.json": "run facts and counts, for machines",
     "run.log": "what the run did, step by step",
 }
-VERDICTS = {
-    0: ("ok", "Clean: no finding at or above the fail-on level."),
-    1: ("findings", "Findings at or above the fail-on level ({fail_on}): see the compliance "
-                    "review and findings.xlsx."),
-    3: ("failed", "A notebook failed; its report below shows the error."),
-}
+def found_text(by_severity: dict) -> str:
+    """What a run found, worst first and agreeing in number.
+
+    >>> found_text({"info": 3, "warning": 0, "blocker": 1})
+    '1 blocker and 3 infos'
+    >>> found_text({})
+    'no findings'
+    """
+    parts = [f"{n} {plural(n, s)}" for s in reversed(SEVERITIES)
+             if (n := int(by_severity.get(s, 0)))]
+    if not parts:
+        return "no findings"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def verdict(summary: dict) -> tuple[str, str]:
+    """The banner's class and sentence: what the run found, whatever ``--fail-on`` says,
+    and what that means for its exit code.
+
+    >>> verdict({"exit_code": 0, "fail_on": "never",
+    ...          "findings": {"by_severity": {"blocker": 14}}})
+    ('findings', '14 blockers; this run does not fail on them (--fail-on never).')
+    >>> verdict({"exit_code": 0, "fail_on": "blocker", "findings": {"by_severity": {}}})
+    ('ok', 'Clean: no findings.')
+    """
+    code, fail_on = summary["exit_code"], summary["fail_on"]
+    by_severity = summary["findings"]["by_severity"]
+    found = found_text(by_severity)
+    if code == EXIT_NOTEBOOK:
+        return "failed", (f"A notebook failed; its report below shows the error. The audit "
+                          f"found {found}.")
+    if code == EXIT_FINDINGS:
+        return "findings", (f"{found[0].upper()}{found[1:]}; this run fails on {fail_on} "
+                            "and above: see the compliance review and findings.xlsx.")
+    if code != EXIT_OK:
+        return "failed", f"The run failed; it found {found}."
+    if not any(by_severity.get(s, 0) for s in SEVERITIES):
+        return "ok", "Clean: no findings."
+    gate = ("--fail-on never" if fail_on == "never"
+            else f"it fails only on {fail_on} and above")
+    return "findings", f"{found[0].upper()}{found[1:]}; this run does not fail on them ({gate})."
 
 
 def _cards(summary: dict) -> str:
@@ -130,7 +166,7 @@ def render_index(summary: dict) -> str:
     >>> html = render_index(json.loads(Path("reports/latest/summary.json").read_text()))
     ... # doctest: +SKIP
     """
-    kind, text = VERDICTS.get(summary["exit_code"], ("failed", "The run failed."))
+    kind, text = verdict(summary)
     failed = [nb for nb in summary["notebooks"] if nb["status"] != "ok"]
     failures = ""
     if failed:
@@ -153,8 +189,7 @@ def render_index(summary: dict) -> str:
 <p class="meta">Run {escape(summary["run_id"])} &middot; started {escape(summary["started"])}
  &middot; {summary["duration_seconds"]:.1f} s &middot; stackwise-analysis
  {escape(summary["package_version"])}</p>
-<div class="verdict {kind}">{escape(text.format(fail_on=summary["fail_on"]))}
- (exit code {summary["exit_code"]})</div>
+<div class="verdict {kind}">{escape(text)} (exit code {summary["exit_code"]})</div>
 {failures}
 <h2>Headline numbers</h2>
 <div class="cards">{_cards(summary)}</div>

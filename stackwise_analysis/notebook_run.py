@@ -53,8 +53,9 @@ class KernelHome:
 
     Examples
     --------
-    >>> home = KernelHome(Path("/tmp/run/.kernels"))  # doctest: +SKIP
-    >>> km = home.kernel_manager()  # doctest: +SKIP
+    >>> home = KernelHome(Path(".kernels"))
+    >>> home.kernel_manager().kernel_name  # a manager; its kernel is not started yet
+    'stackwise-analysis'
     """
 
     def __init__(self, folder: Path) -> None:

@@ -7,14 +7,21 @@ audits. Text it cannot read as an article raises ``ParseError`` with a short kin
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
+import yaml
 
 from .constants import DISCLAIMER_PREFIX
+from .exceptions import ParseError
+from .html_export import NoContent, article_blocks
 
+#: Raised whenever a change to parsing changes what a file parses to: a parse cache built
+#: by an older parser is then not reused (the package version alone misses such changes).
+PARSER_REVISION = 2
 #: Words as the loader counts them (hyphenated parts count separately).
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _BULLET_RE = re.compile(r"^\s*(?:[•\-*–·▪◦‣]|\d{1,2}[.)])\s+(.*\S)\s*$")
@@ -29,14 +36,22 @@ _DISCLAIMER_HINTS = ("for informational purposes", "not a substitute for profess
 _MAX_HEADING_WORDS = 8
 _MAX_TITLE_WORDS = 30
 _MAX_HEADING_CHARS = 80
-
-
-class ParseError(ValueError):
-    """Text that cannot be read as an article; ``kind`` is the short error name."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        self.kind = kind
-        super().__init__(message)
+_MD_PLUS_BULLET_RE = re.compile(r"^\s*\+\s+(.*\S)\s*$")
+_MD_RULE_RE = re.compile(r"^ {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
+#: Inline Markdown a reader does not see: emphasis, links and images (their text stays),
+#: code spans.
+_MD_INLINE = (
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: What an export's fields mean: these build the article, the rest become metadata columns.
+ARTICLE_FIELDS = ("id", "title", "risk", "body", "body_html", "body_markdown")
+#: Metadata fields with a house column name, whatever the export calls them.
+METADATA_FIELDS = ("author", "category", "published", "last_reviewed")
+EXPORT_FIELDS = ARTICLE_FIELDS + METADATA_FIELDS
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,13 @@ class HouseFormat:
     headings: Mapping[str, str]
     labels: Mapping[str, str]
     normalize: object
+    #: Meaning (one of ``EXPORT_FIELDS``) -> field names that carry it in front matter and
+    #: JSON dumps, first present wins; a meaning not listed is looked up under its own name.
+    fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def names(self, meaning: str) -> tuple[str, ...]:
+        """Field names that carry ``meaning`` in an export."""
+        return tuple(self.fields.get(meaning, (meaning,)))
 
 
 @dataclass
@@ -76,6 +98,8 @@ class Article:
     sections: list[Section]
     disclaimer: str | None
     disclaimer_line: int | None
+    #: Metadata the export carries itself (front matter, JSON fields) as column -> text.
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +108,9 @@ class _Line:
     number: int
     kind: str = "text"  # text | blank | heading | title | bullet
     bullet: str | None = None
+    #: A short line on its own may be a heading nobody marked as one (plain text); an HTML
+    #: paragraph is known to be one, unless it is all bold.
+    maybe_heading: bool = True
 
 
 # ------------------------------------------------------------------------------ decoding
@@ -162,64 +189,180 @@ def _text_lines(text: str) -> list[_Line]:
     return lines
 
 
-def _markdown_lines(text: str) -> list[_Line]:
+def _plain_lines(text: str, fmt: HouseFormat) -> tuple[list[_Line], dict]:
+    return _text_lines(text), {}
+
+
+def _markdown_lines(text: str, fmt: HouseFormat) -> tuple[list[_Line], dict]:
     lines = _text_lines(text)
+    metadata, fenced = front_matter(text)
+    for line in lines[:fenced]:  # metadata, never text; the lines keep their numbers
+        line.text, line.kind, line.bullet = "", "blank", None
     seen_title = False
-    for line in lines:
+    for line in lines[fenced:]:
         heading = _MD_HEADING_RE.match(line.text) if line.kind != "blank" else None
-        if heading:
+        if line.kind != "blank" and _MD_RULE_RE.match(line.text):
+            line.text, line.kind, line.bullet = "", "blank", None  # a thematic break
+        elif heading:
             line.text = heading.group(2)
             line.kind = "heading" if seen_title or len(heading.group(1)) > 1 else "title"
             seen_title = True
         elif line.kind == "text":
+            plus = _MD_PLUS_BULLET_RE.match(line.text)
             emphasis = _MD_EMPHASIS_RE.match(line.text)
-            if emphasis and _looks_like_heading(emphasis.group(2)):
+            if plus:
+                line.kind, line.bullet = "bullet", plus.group(1)
+            elif emphasis and _looks_like_heading(emphasis.group(2)):
                 line.text = emphasis.group(2)
-    return lines
+        if line.kind in ("text", "bullet") and any(c in line.text for c in "*_[`"):
+            line.text = _plain_inline(line.text)
+            line.bullet = _plain_inline(line.bullet) if line.bullet else None
+    return lines, metadata
 
 
-def _html_lines(text: str) -> list[_Line]:
-    soup = BeautifulSoup(text, "html.parser")
-    for hidden in soup(["script", "style", "head", "nav", "footer", "template"]):
-        hidden.decompose()
+def _plain_inline(text: str) -> str:
+    """Markdown inline markup removed, its text kept.
+
+    >>> _plain_inline("See **[the trial](https://x.org)** and _this_ `note`.")
+    'See the trial and this note.'
+    """
+    for pattern, keep in _MD_INLINE:
+        text = pattern.sub(keep, text)
+    return text
+
+
+def front_matter(text: str) -> tuple[dict, int]:
+    """The YAML (``---``) or TOML (``+++``) block opening a Markdown export, and how many
+    lines it spans (0 without one).
+
+    Raises ``ParseError`` kind ``front_matter`` for a block that is never closed or does not
+    parse: it is reported, never guessed at.
+
+    >>> front_matter("---\\ntitle: Yoga\\nlast_reviewed: 2025-03-04\\n---\\n# Yoga\\n")
+    ({'title': 'Yoga', 'last_reviewed': datetime.date(2025, 3, 4)}, 4)
+    """
+    fence = text[:4].rstrip("\n")
+    if fence not in ("---", "+++") or text[3:4] not in ("\n", ""):
+        return {}, 0
+    lines = text.split("\n")
+    closers = ("---", "...") if fence == "---" else ("+++",)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closers), None)
+    if end is None:
+        raise ParseError("front_matter", f"line 1: the front matter opened with {fence!r} is "
+                         f"never closed (no second {fence!r} line)")
+    block = "\n".join(lines[1:end])
+    try:
+        data = (yaml.load(block, Loader=_YAML_LOADER) if fence == "---"
+                else tomllib.loads(block))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 2}" if mark else "line 2"
+        raise ParseError("front_matter", f"{where}: the front matter is not valid YAML "
+                         f"({getattr(exc, 'problem', None) or exc}); fix or remove it") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ParseError("front_matter", f"the front matter is not valid TOML ({exc})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ParseError("front_matter", "line 2: the front matter is not a set of "
+                         "'key: value' lines")
+    return data, end + 1
+
+
+def _html_lines(text: str, fmt: HouseFormat) -> tuple[list[_Line], dict]:
+    def is_label(line: str) -> bool:  # as in plain text: an odd label is still the label
+        return len(line) <= _MAX_HEADING_CHARS and _looks_like_label(line, fmt)
+
+    try:
+        blocks = list(article_blocks(text, is_label, _is_disclaimer))
+    except NoContent as exc:
+        raise ParseError("no_content", str(exc)) from None
     lines: list[_Line] = []
-    for tag in soup.find_all(["h1", "h2", "h3", "h4", "p", "li"]):
-        if tag.name == "p" and tag.find_parent("li"):
-            continue
-        body = unify(" ".join(tag.get_text(" ").split()))
-        if not body:
-            continue
-        number = tag.sourceline or (lines[-1].number + 1 if lines else 1)
-        if tag.name == "h1":
-            lines.append(_Line(body, number, "title"))
-        elif tag.name in ("h2", "h3", "h4"):
-            lines.append(_Line(body, number, "heading"))
-        elif tag.name == "li":
+    for raw_kind, raw, number in blocks:
+        body, kind = unify(raw), raw_kind
+        if kind == "bullet":
             lines.append(_Line(body, number, "bullet", body))
             continue
-        else:
-            if lines and lines[-1].kind == "bullet":
-                lines.append(_Line("", number, "blank"))
-            lines.append(_Line(body, number, "text"))
+        if lines and lines[-1].kind == "bullet":
+            lines.append(_Line("", number, "blank"))
+        kind = {"title": "heading" if lines else "title", "bold": "text"}.get(kind, kind)
+        lines.append(_Line(body, number, kind, maybe_heading=raw_kind == "bold"))
         lines.append(_Line("", number, "blank"))
-    return lines
+    return lines, {}
 
 
-_READERS = {"text": _text_lines, "markdown": _markdown_lines, "html": _html_lines}
+_READERS = {"text": _plain_lines, "markdown": _markdown_lines, "html": _html_lines}
+
+
+# ------------------------------------------------------------------------------ metadata
+def export_field(record: Mapping, fmt: HouseFormat, meaning: str) -> tuple[str | None, object]:
+    """The first field of ``record`` that carries ``meaning`` and has a value: (name, value),
+    or (None, None)."""
+    for name in fmt.names(meaning):
+        value = record.get(name)
+        if value is not None and value != "":
+            return name, value
+    return None, None
+
+
+def export_metadata(record: Mapping, fmt: HouseFormat) -> dict[str, str]:
+    """Metadata columns of an export's fields, as a catalog CSV would give them (text).
+
+    The fields that build the article (id, title, risk, body) are left out; author,
+    category, published and last_reviewed take their house names; any other field with a
+    plain value (text, number, date, list of those) keeps its own name.
+
+    >>> from stackwise_analysis.corpus import house_format
+    >>> export_metadata({"title": "Yoga", "updated": "x", "tags": ["a", "b"], "seo": {}},
+    ...                 house_format())
+    {'updated': 'x', 'tags': 'a, b'}
+    """
+    consumed = {name for meaning in ARTICLE_FIELDS for name in fmt.names(meaning)}
+    columns: dict[str, str] = {}
+    for meaning in METADATA_FIELDS:
+        name, value = export_field(record, fmt, meaning)
+        consumed.update(fmt.names(meaning))
+        cell = _cell(value)
+        if cell is not None:
+            columns[meaning] = cell
+    for key, value in record.items():
+        cell = _cell(value)
+        if (isinstance(key, str) and key not in consumed and key not in columns
+                and not key.startswith("_") and cell is not None):
+            columns[key] = cell
+    return columns
+
+
+def _cell(value: object) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float)):
+        text = unify(str(value)).strip()
+        return text or None
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(unify(str(v)).strip() for v in value) or None
+    return None
 
 
 # ------------------------------------------------------------------------------ structure
-def parse_article(text: str, fmt: HouseFormat, reader: str = "text") -> Article:
+def parse_article(text: str, fmt: HouseFormat, reader: str = "text",
+                  fields: Mapping | None = None) -> Article:
     """Parse decoded text of one export into an ``Article``.
 
     Parameters
     ----------
     text : str
-        The decoded file (see ``decode``).
+        The decoded file (see ``decode``), or the body of one record of a dump.
     fmt : HouseFormat
-        Heading and label spellings, usually from the style guide.
+        Heading and label spellings and export field names, usually from the style guide.
     reader : {"text", "markdown", "html"}
         Which export format ``text`` is in.
+    fields : mapping, optional
+        The record's own fields (a JSON dump's object). With a Markdown file's front
+        matter, they give the title and risk label where the text has none, and the
+        article's ``metadata``.
 
     Examples
     --------
@@ -229,11 +372,45 @@ def parse_article(text: str, fmt: HouseFormat, reader: str = "text") -> Article:
     >>> a.title, a.risk_level, [s.key for s in a.sections]
     ('Yoga', 'Low', ['how_it_works'])
     """
-    lines = [ln for ln in _READERS[reader](text)]
+    lines, front = _READERS[reader](text, fmt)
+    record = {**front, **fields} if fields else front
+    title, title_line, rest = _take_title(lines, fmt, _given(record, fmt, "title"))
+    label_raw = label_level = label_line = None
+    nonblank = [ln for ln in rest if ln.kind != "blank"]
+    if nonblank and nonblank[0].kind == "text" and _looks_like_label(nonblank[0].text, fmt):
+        label = nonblank[0]
+        label_raw, label_line = label.text.strip("*_ "), label.number
+        rest = rest[rest.index(label) + 1:]
+    elif (given := _given(record, fmt, "risk")) is not None:
+        label_raw, label_line = given, title_line
+    if label_raw is not None:
+        label_level = fmt.labels.get(fmt.normalize(label_raw))
+    article = _body(rest, fmt)
+    article.title, article.title_line = title, title_line
+    article.risk_label_raw, article.risk_level = label_raw, label_level
+    article.risk_label_line = label_line
+    article.metadata = export_metadata(record, fmt) if record else {}
+    return article
+
+
+def _given(record: Mapping, fmt: HouseFormat, meaning: str) -> str | None:
+    if not record:
+        return None
+    value = _cell(export_field(record, fmt, meaning)[1])
+    return " ".join(value.split()) if value else None
+
+
+def _take_title(lines: list[_Line], fmt: HouseFormat, given: str | None
+                ) -> tuple[str, int, list[_Line]]:
+    """The title, its line and the lines after it. A title the export gives as a field is
+    used where the text does not open with a title of its own (or with the same words)."""
     content = [ln for ln in lines if ln.kind != "blank"]
     if not content:
         raise ParseError("empty", "the file has no text")
     first = content[0]
+    if given is not None and first.kind != "title" and (
+            fmt.normalize(first.text) != fmt.normalize(given)):
+        return given, 1, lines
     if first.kind == "heading" or (first.kind == "text"
                                    and fmt.normalize(first.text) in fmt.headings):
         raise ParseError("no_title", f"line {first.number}: the file starts with the section "
@@ -242,17 +419,11 @@ def parse_article(text: str, fmt: HouseFormat, reader: str = "text") -> Article:
         raise ParseError("no_title", f"line {first.number}: the first line is "
                          f"{'a bullet' if first.kind == 'bullet' else 'a paragraph'}, "
                          "not a title")
-    title = first.text.lstrip("#").strip()
+    return first.text.lstrip("#").strip(), first.number, lines[lines.index(first) + 1:]
 
-    rest = lines[lines.index(first) + 1:]
-    label_raw = label_level = label_line = None
-    nonblank = [ln for ln in rest if ln.kind != "blank"]
-    if nonblank and nonblank[0].kind in ("text",) and _looks_like_label(nonblank[0].text, fmt):
-        label = nonblank[0]
-        label_raw, label_line = label.text.strip("*_ "), label.number
-        label_level = fmt.labels.get(fmt.normalize(label_raw))
-        rest = rest[rest.index(label) + 1:]
 
+def _body(rest: list[_Line], fmt: HouseFormat) -> Article:
+    """Intro, sections and disclaimer of the lines after the title and label."""
     intro: list[_Line] = []
     sections: list[Section] = []
     disclaimer: list[_Line] = []
@@ -273,7 +444,7 @@ def parse_article(text: str, fmt: HouseFormat, reader: str = "text") -> Article:
                if len(line.text) <= _MAX_HEADING_CHARS else None)
         is_heading = line.kind == "heading" or (
             line.kind == "text" and (key is not None and len(line.text.split()) <= 8
-                                     or previous_blank and next_blank
+                                     or line.maybe_heading and previous_blank and next_blank
                                      and _looks_like_heading(line.text))
         )
         previous_blank = False
@@ -297,11 +468,11 @@ def parse_article(text: str, fmt: HouseFormat, reader: str = "text") -> Article:
     intro_lines = _trim(intro)
     disclaimer_lines = _trim(disclaimer)
     return Article(
-        title=title,
-        title_line=first.number,
-        risk_label_raw=label_raw,
-        risk_level=label_level,
-        risk_label_line=label_line,
+        title="",
+        title_line=1,
+        risk_label_raw=None,
+        risk_level=None,
+        risk_label_line=None,
         intro="\n".join(ln.text for ln in intro_lines),
         intro_line=intro_lines[0].number if intro_lines else None,
         sections=sections,

@@ -52,10 +52,10 @@ class ParsedCache:
 
     Examples
     --------
-    >>> cache = ParsedCache(".cache", {"version": "0.1.0"})  # doctest: +SKIP
-    >>> stats = cache.lookup(["/data/a.txt", "/data/b.txt"])  # doctest: +SKIP
-    >>> stats["hit"].tolist()  # doctest: +SKIP
-    [True, False]
+    >>> cache = ParsedCache(".cache", {"version": "0.1.0"})
+    >>> stats = cache.lookup(["data/articles/001_ashwagandha_stress.txt", "data/nope.txt"])
+    >>> stats["hit"].tolist(), stats["size"].tolist()[1]  # nothing cached yet; no such file
+    ([False, False], -1)
     """
 
     def __init__(self, folder: str | Path, depends_on: dict) -> None:

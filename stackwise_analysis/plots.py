@@ -50,7 +50,8 @@ def _tidy(ax, counts: str | None = None) -> None:
 def word_count_histogram(articles: pd.DataFrame, bins: int = 20) -> Figure:
     """How long the articles are: a histogram of ``word_count``.
 
-    >>> word_count_histogram(corpus.articles)  # doctest: +SKIP
+    >>> word_count_histogram(corpus.articles)
+    <Figure size ... with 1 Axes>
     """
     fig, ax = _figure()
     words = articles["word_count"].astype("float64").dropna().to_numpy()
@@ -71,7 +72,8 @@ def word_count_histogram(articles: pd.DataFrame, bins: int = 20) -> Figure:
 def risk_label_chart(risk_summary: pd.DataFrame) -> Figure:
     """Articles per risk label, ``(none)`` for a missing or unknown label.
 
-    >>> risk_label_chart(audit.risk_summary)  # doctest: +SKIP
+    >>> risk_label_chart(result.risk_summary)
+    <Figure size ... with 1 Axes>
     """
     fig, ax = _figure(6.0, 3.4)
     table = tables.label_counts(risk_summary)
@@ -90,7 +92,8 @@ def risk_label_chart(risk_summary: pd.DataFrame) -> Figure:
 def risk_by_category_chart(risk_summary: pd.DataFrame) -> Figure:
     """Share of each risk label within each category (needs category metadata).
 
-    >>> risk_by_category_chart(audit.risk_summary)  # doctest: +SKIP
+    >>> risk_by_category_chart(result.risk_summary)
+    <Figure size ... with 1 Axes>
     """
     matrix = tables.risk_matrix(risk_summary, "category")
     fig, ax = _figure(7.0, 0.45 * max(3, len(matrix.columns)) + 1.2)
@@ -121,7 +124,8 @@ def label_vs_risks_chart(risk_summary: pd.DataFrame, styleguide=None) -> Figure:
     A black bar marks each label's house minimum: articles in cells left of it list too few
     risks for their label.
 
-    >>> label_vs_risks_chart(audit.risk_summary)  # doctest: +SKIP
+    >>> label_vs_risks_chart(result.risk_summary)
+    <Figure size ... with 1 Axes>
     """
     matrix = tables.risk_matrix(risk_summary, "listed_risks")
     fig, ax = _figure(7.0, 3.2)
@@ -159,7 +163,8 @@ def completeness_heatmap(matrix: pd.DataFrame, max_articles: int = MAX_ROWS) -> 
     Only the ``max_articles`` articles furthest from complete are drawn; the title says how
     many there are in all.
 
-    >>> completeness_heatmap(tables.completeness_matrix(corpus))  # doctest: +SKIP
+    >>> completeness_heatmap(tables.completeness_matrix(corpus))
+    <Figure size ... with 1 Axes>
     """
     order = tables.gap_score(matrix).sort_values(ascending=False, kind="stable")
     shown = matrix.loc[order.index[:max_articles]]
@@ -187,7 +192,8 @@ def completeness_heatmap(matrix: pd.DataFrame, max_articles: int = MAX_ROWS) -> 
 def section_status_chart(counts: pd.DataFrame) -> Figure:
     """Per house section, how many articles have it present, short, empty or missing.
 
-    >>> section_status_chart(tables.section_status_counts(matrix))  # doctest: +SKIP
+    >>> section_status_chart(tables.section_status_counts(tables.completeness_matrix(corpus)))
+    <Figure size ... with 1 Axes>
     """
     fig, ax = _figure(7.0, 3.4)
     if counts.to_numpy().sum() == 0:
@@ -214,7 +220,8 @@ def grade_histogram(readability: pd.DataFrame, styleguide=None, *,
     Grades outside ``lowest``..``highest`` are counted in the outermost bars. The dashed
     line is the grade from which the style guide raises a warning.
 
-    >>> grade_histogram(audit.readability)  # doctest: +SKIP
+    >>> grade_histogram(result.readability)
+    <Figure size ... with 1 Axes>
     """
     fig, ax = _figure()
     metric = tables.grade_metric(styleguide)
@@ -223,7 +230,7 @@ def grade_histogram(readability: pd.DataFrame, styleguide=None, *,
         _empty(ax, "no reading grades")
         return fig
     low, high = tables.target_band(styleguide)
-    warning = float(tables._guide(styleguide)["readability"].get("warning_above_grade", high))
+    warning = tables.warning_grade(styleguide)
     edges = np.arange(lowest, highest + 1, 1.0)
     counts, _ = np.histogram(np.clip(grades, lowest, highest - 1e-9), bins=edges)
     ax.axvspan(low, high, color=BAND_COLOR, alpha=0.18,
@@ -242,7 +249,8 @@ def grade_histogram(readability: pd.DataFrame, styleguide=None, *,
 def section_grade_chart(grades: pd.DataFrame, styleguide=None) -> Figure:
     """Median reading grade per part of the article (intro, each section), target marked.
 
-    >>> section_grade_chart(tables.section_grades(audit.readability))  # doctest: +SKIP
+    >>> section_grade_chart(tables.section_grades(result.readability))
+    <Figure size ... with 1 Axes>
     """
     fig, ax = _figure(7.0, 3.4)
     if grades.empty:
@@ -278,7 +286,8 @@ def _stacked_severity(ax, labels: list[str], table: pd.DataFrame) -> None:
 def findings_by_rule_chart(by_rule: pd.DataFrame, max_rules: int = 25) -> Figure:
     """Findings per rule, stacked by severity (from ``tables.findings_by_rule``).
 
-    >>> findings_by_rule_chart(tables.findings_by_rule(audit.findings))  # doctest: +SKIP
+    >>> findings_by_rule_chart(tables.findings_by_rule(result.findings))
+    <Figure size ... with 1 Axes>
     """
     shown = by_rule.head(max_rules)
     fig, ax = _figure(7.5, 0.3 * max(len(shown), 4) + 1.2)
@@ -295,7 +304,8 @@ def findings_by_rule_chart(by_rule: pd.DataFrame, max_rules: int = 25) -> Figure
 def worst_articles_chart(worst: pd.DataFrame) -> Figure:
     """The articles with the most serious findings, stacked by severity.
 
-    >>> worst_articles_chart(tables.worst_articles(audit.scorecard))  # doctest: +SKIP
+    >>> worst_articles_chart(tables.worst_articles(result.scorecard))
+    <Figure size ... with 1 Axes>
     """
     fig, ax = _figure(7.5, 0.3 * max(len(worst), 4) + 1.2)
     if worst.empty:

@@ -24,11 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .constants import SEVERITIES
+from .constants import EXIT_FINDINGS, EXIT_NOTEBOOK, EXIT_OK, EXIT_USAGE, FAIL_ON
 from .exceptions import CorpusError, UsageError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTEBOOK = 0, 1, 2, 3
-FAIL_ON = (*SEVERITIES, "never")
 STAGING_PREFIX = ".staging-"
 LATEST = "latest"
 LATEST_POINTER = "latest.txt"
@@ -124,7 +122,7 @@ def select_notebooks(names=None, folder: str | Path | None = None) -> list[Path]
 
     Examples
     --------
-    >>> [p.name for p in select_notebooks("readability")]  # doctest: +SKIP
+    >>> [p.name for p in select_notebooks("readability")]
     ['04_readability.ipynb']
     """
     folder = Path(folder) if folder is not None else default_notebooks_dir()
@@ -426,7 +424,8 @@ def _write_files(staging: Path, loaded, result, run_id: str) -> list[str]:
                               "articles": len(loaded.articles),
                               "files not read": len(loaded.errors),
                               "corpus fingerprint": loaded.fingerprint,
-                              "stackwise-analysis": __version__})
+                              "stackwise-analysis": __version__},
+                        rules=result.styleguide.rule_table() if result.styleguide else None)
     return ["findings.csv", "findings.xlsx", "articles.csv", "summary.json", "run.log",
             "index.html"]
 

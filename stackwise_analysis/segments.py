@@ -35,9 +35,12 @@ class SegmentStore:
 
     Examples
     --------
-    >>> store = SegmentStore(Path(".cache/x"), ("files", "articles"), key="_file")  # doctest: +SKIP
-    >>> store.write({"files": files, "articles": articles})  # doctest: +SKIP
-    >>> segment_of = store.newest([...])  # doctest: +SKIP
+    >>> store = SegmentStore(Path(".cache/x"), ("files", "articles"), key="_file")
+    >>> store.write({"files": pd.DataFrame({"_file": ["a.txt"], "size": [1200]}),
+    ...              "articles": pd.DataFrame({"_file": ["a.txt"], "title": ["Cold Plunge"]})})
+    >>> store.open()
+    >>> store.index()[["_file", "_segment"]].values.tolist()
+    [['a.txt', 0]]
     """
 
     MAX_SEGMENTS = 8

@@ -13,8 +13,9 @@ import pandas as pd
 
 from .exceptions import CorpusError, UsageError
 
-#: Bumped when the folder layout changes; ``load`` refuses a format it does not know.
-FORMAT_VERSION = 1
+#: Bumped when the folder layout or the saved style guide's shape changes (2: one record
+#: per rule); ``load`` refuses a format it does not know.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CORPUS_FRAMES = ("articles", "sections", "risks", "errors")
 AUDIT_FRAMES = ("findings", "readability", "risk_summary", "scorecard")
@@ -35,8 +36,9 @@ class Snapshot:
 
     Examples
     --------
-    >>> snap = load_or_compute(None, "data/articles")  # doctest: +SKIP
-    >>> snap.audit.findings["severity"].value_counts()  # doctest: +SKIP
+    >>> snap = load_or_compute(None, "data/articles")
+    >>> snap.audit.findings["severity"].cat.categories.tolist()
+    ['info', 'warning', 'blocker']
     """
 
     corpus: Any
@@ -108,9 +110,8 @@ def save(folder: str | Path, corpus, audit, *, meta: dict | None = None) -> Path
 
     Examples
     --------
-    >>> from stackwise_analysis import load_corpus, audit
-    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
-    >>> save("reports/snap", corpus, audit(corpus))  # doctest: +SKIP
+    >>> save("snap", corpus, result).name
+    'snap'
     """
     from . import __version__
 
@@ -154,9 +155,11 @@ def load(folder: str | Path) -> Snapshot:
 
     Examples
     --------
-    >>> snap = load("reports/latest/snapshot")  # doctest: +SKIP
-    >>> snap.corpus.articles["risk_level"].dtype  # doctest: +SKIP
+    >>> snap = load(save("snap", corpus, result))
+    >>> snap.corpus.articles["risk_level"].dtype
     CategoricalDtype(categories=['Low', 'Moderate', 'High'], ordered=True, ...)
+    >>> snap.audit.findings.equals(result.findings)
+    True
     """
     from .audits import Audit
     from .corpus import Corpus
@@ -199,7 +202,8 @@ def compute(corpus: str | Path, styleguide: str | Path | None = None, *,
 
     Examples
     --------
-    >>> compute("data/articles", metadata="data/catalog.csv").audit  # doctest: +SKIP
+    >>> compute("data/articles", metadata="data/catalog.csv").audit
+    Audit(... articles, ... findings: ... info, ... warning, ... blocker)
     """
     from . import __version__
     from .audits import audit as run_audit

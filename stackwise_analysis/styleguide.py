@@ -1,8 +1,13 @@
-"""The house rules: load ``styleguide.yml``, merge a user's overrides, reject malformed files."""
+"""The house rules: load ``styleguide.yml``, merge a user's overrides, reject malformed files.
+
+Each rule is one record under ``rules:`` (audit, level, description, link, message and its own
+word lists and thresholds); ``RULE_SETTINGS`` is the registry of the rules the audits
+implement."""
 
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import json
 import re
@@ -13,18 +18,62 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
-from .constants import AUDITS, RISK_LEVELS, SECTION_KEYS, SEVERITIES
+from .constants import RISK_LEVELS, SECTION_KEYS, SEVERITIES
 from .exceptions import StyleguideError
+from .parse import EXPORT_FIELDS
 
 DEFAULT_STYLEGUIDE = "styleguide.yml"
 
 # The shape every style guide must have. A type stands for a leaf; a dict for a mapping with
 # exactly these keys; a one-element list for a list of that shape; ``{"*": shape}`` for a
-# mapping with free keys. Choices are tuples of allowed values.
+# mapping with free keys, ``{CHOICES: shape}`` for one whose keys are among CHOICES. Choices
+# are tuples of allowed values.
 _NUMBER = (int, float)
-_RULE = {"audit": AUDITS, "level": SEVERITIES, "message": str, "description": str, "link": str}
+GRADE_METRICS = ("flesch_kincaid_grade", "gunning_fog", "smog_index", "coleman_liau_index",
+                 "automated_readability_index", "dale_chall_readability_score")
+_CLAIM_WORDS = {"terms": [str], "negations": [str], "negation_window": int}
+
+#: Every rule the audits implement, with the settings of its own each takes (beyond the keys
+#: every rule has). The one registry of rule ids: a style guide naming another id is
+#: rejected, ``stackwise-analysis rules`` lists these, and each rule's audit is its prefix.
+RULE_SETTINGS: dict[str, dict[str, Any]] = {
+    "risk.missing_label": {},
+    "risk.unknown_label": {},
+    "risk.too_few_risks": {"min_risks": {RISK_LEVELS: int}},
+    "risk.understated": _CLAIM_WORDS,
+    "completeness.missing_section": {},
+    "completeness.empty_section": {},
+    "completeness.short_section": {},
+    "completeness.out_of_order": {},
+    "completeness.duplicate_section": {},
+    "completeness.unknown_heading": {},
+    "completeness.missing_intro": {"min_words": int},
+    "completeness.no_risk_bullets": {},
+    "completeness.missing_disclaimer": {},
+    "completeness.altered_disclaimer": {},
+    "readability.above_target": {"above_grade": _NUMBER},
+    "readability.hard_to_read": {"above_grade": _NUMBER},
+    "readability.long_sentence": {"max_words": int},
+    "compliance.disease_claim": {
+        "effect_verbs": [str], "agent_verbs": [str], "not_verbs_after": [str], "window": int,
+        "effect_before": [str], "effect_after": [str], "effect_split": [str],
+        "drug_classes": [str], "drug_class_cues": [str], "drug_alternatives": [str],
+        "drug_names": [str], "drug_comparisons": [str], "structure_function": [str],
+        "conditions_add": [str], "conditions_remove": [str]},
+    "compliance.hedged_claim": {"hedges": [str]},
+    "compliance.absolute_claim": {"terms": [str], "qualifiers": [str]},
+    "compliance.no_consult_advice": {"phrases": [str]},
+    "compliance.risks_not_disclosed": {},
+    "compliance.no_uncertainty": {"phrases": [str], "levels": [RISK_LEVELS]},
+    "compliance.no_sources": {"patterns": [str]},
+    "compliance.stale_content": {"months": int},
+}
+#: Keys a record may leave out.
+_OPTIONAL = {"link"}
+
 _SCHEMA: dict[str, Any] = {
     "version": int,
     "template": {
@@ -37,44 +86,48 @@ _SCHEMA: dict[str, Any] = {
                 "missing": SEVERITIES,
             }
         ],
-        "intro_min_words": int,
         "disclaimer": str,
     },
-    "risk": {
-        "labels": {"*": [str]},
-        "min_listed_risks": {"*": int},
-        "serious_harms": [str],
-    },
+    "risk": {"labels": {RISK_LEVELS: [str]}},
     "readability": {
         "target_grade": _NUMBER,
-        "info_above_grade": _NUMBER,
-        "warning_above_grade": _NUMBER,
-        "grade_metric": (
-            "flesch_kincaid_grade",
-            "gunning_fog",
-            "smog_index",
-            "coleman_liau_index",
-            "automated_readability_index",
-            "dale_chall_readability_score",
-        ),
-        "max_sentence_words": int,
+        "grade_metric": GRADE_METRICS,
         "smog_min_sentences": int,
         "min_words_for_grade": int,
     },
-    "compliance": {
-        "claims": [str],
-        "negations": [str],
-        "negation_window": int,
-        "consult_phrases": [str],
-        "uncertainty_phrases": [str],
-        "uncertainty_levels": [RISK_LEVELS],
-        "source_patterns": [str],
-        "stale_after_months": int,
+    "sentences": {
+        "abbreviations": {"never_end": [str], "may_end": [str], "sentence_openers": [str],
+                          "letter_names": [str]},
     },
-    "rules": {"*": _RULE},
+    "claims": {
+        "negations": [str], "negation_window": int, "scoped_negations": [str],
+        "negations_after": [str], "pseudo_triggers": [str], "reported": [str],
+        "warnings": [str], "disease_status": [str], "disclaimers": [str],
+        "other_subjects": [str], "adverse": [str]},
+    "exports": {"fields": {EXPORT_FIELDS: [str]}},
+    "rules": "rules",  # checked rule by rule against RULE_SETTINGS
 }
-_OPTIONAL = {"description", "link"}
-_FREE_KEY_CHOICES = {("risk", "labels"): RISK_LEVELS, ("risk", "min_listed_risks"): RISK_LEVELS}
+#: Where settings of version 1 files went, so an old file's error says where to look.
+_MOVED = {
+    "compliance": "its lists and thresholds moved into the records of the compliance.* rules",
+    "risk.serious_harms": "it moved to rules.risk.understated.terms",
+    "risk.min_listed_risks": "it moved to rules.risk.too_few_risks.min_risks",
+    "template.intro_min_words": "it moved to rules.completeness.missing_intro.min_words",
+    "readability.info_above_grade": "it moved to rules.readability.above_target.above_grade",
+    "readability.warning_above_grade": "it moved to rules.readability.hard_to_read.above_grade",
+    "readability.max_sentence_words": "it moved to rules.readability.long_sentence.max_words",
+}
+
+
+def rule_shape(check: str) -> dict[str, Any]:
+    """The keys a rule's record may have and their shapes.
+
+    >>> sorted(rule_shape("compliance.stale_content"))
+    ['audit', 'description', 'level', 'link', 'message', 'months']
+    """
+    audit = check.split(".", 1)[0]
+    return {"audit": (audit,), "level": SEVERITIES, "description": str, "link": str,
+            "message": str, **RULE_SETTINGS[check]}
 
 
 def _type_name(shape: Any) -> str:
@@ -87,49 +140,83 @@ def _type_name(shape: Any) -> str:
     if isinstance(shape, dict):
         return "a mapping"
     return {str: "text", int: "a whole number", float: "a number", bool: "true or false"}.get(
-        shape, shape.__name__
-    )
+        shape, getattr(shape, "__name__", str(shape)))
 
 
-def _validate(value: Any, shape: Any, key: str, path: str, *, partial: bool) -> None:
-    """Raise StyleguideError when ``value`` does not fit ``shape``; ``key`` is a dotted path."""
-    def fail(problem: str) -> None:
-        raise StyleguideError(path, key or "(top level)", problem)
+class _Checker:
+    """Walks a parsed file against ``_SCHEMA`` and collects every problem, as (key, problem)
+    pairs, instead of stopping at the first (pandera's lazy validation)."""
 
-    if isinstance(shape, dict):
+    def __init__(self, partial: bool) -> None:
+        self.partial = partial
+        self.problems: list[tuple[str, str]] = []
+
+    def fail(self, key: str, problem: str) -> None:
+        self.problems.append((key or "(top level)", problem))
+
+    def check(self, value: Any, shape: Any, key: str, *, partial: bool) -> None:
+        if shape == "rules":
+            self.rules(value, key)
+        elif isinstance(shape, dict):
+            self.mapping(value, shape, key, partial=partial)
+        elif isinstance(shape, list):
+            if not isinstance(value, list):
+                self.fail(key, f"expected a list, got {type(value).__name__}")
+                return
+            for i, item in enumerate(value):
+                self.check(item, shape[0], f"{key}[{i}]", partial=False)
+        elif isinstance(shape, tuple) and not all(isinstance(s, type) for s in shape):
+            if value not in shape:
+                self.fail(key, f"{value!r} is not allowed; expected "
+                               f"{_type_name(shape)}")
+        elif isinstance(value, bool) or not isinstance(value, shape):
+            self.fail(key, f"expected {_type_name(shape)}, got {type(value).__name__} "
+                           f"{value!r}")
+
+    def mapping(self, value: Any, shape: dict, key: str, *, partial: bool) -> None:
         if not isinstance(value, dict):
-            fail(f"expected {_type_name(shape)}, got {type(value).__name__}")
-        if "*" in shape:
-            parts = tuple(key.split("."))
-            allowed = _FREE_KEY_CHOICES.get(parts)
-            for sub, sub_value in value.items():
-                if allowed and sub not in allowed:
-                    fail(f"unknown key {sub!r}; expected one of {', '.join(allowed)}")
-                _validate(sub_value, shape["*"], f"{key}.{sub}" if key else str(sub), path,
-                          partial=partial or parts == ("rules",))
+            self.fail(key, f"expected {_type_name(shape)}, got {type(value).__name__}")
             return
+        free = next((k for k in shape if k == "*" or isinstance(k, tuple)), None)
         for sub, sub_value in value.items():
-            if sub not in shape:
-                fail(f"unknown key {sub!r}; expected one of {', '.join(shape)}")
-            _validate(sub_value, shape[sub], f"{key}.{sub}" if key else sub, path,
-                      partial=partial)
-        if not partial:
-            missing = [k for k in shape if k not in value and k not in _OPTIONAL and k != "*"]
+            where = f"{key}.{sub}" if key else str(sub)
+            if free is None and sub not in shape or isinstance(free, tuple) and sub not in free:
+                allowed = free if isinstance(free, tuple) else shape
+                hint = _MOVED.get(where)
+                self.fail(key, f"unknown key {sub!r}; " + (hint or "expected one of "
+                                                            + ", ".join(allowed)))
+                continue
+            self.check(sub_value, shape[sub] if free is None else shape[free], where,
+                       partial=partial)
+        if not partial and free is None:
+            missing = [k for k in shape if k not in value and k not in _OPTIONAL]
             if missing:
-                fail(f"missing key(s): {', '.join(missing)}")
-        return
-    if isinstance(shape, list):
-        if not isinstance(value, list):
-            fail(f"expected a list, got {type(value).__name__}")
-        for i, item in enumerate(value):
-            _validate(item, shape[0], f"{key}[{i}]", path, partial=False)
-        return
-    if isinstance(shape, tuple) and not all(isinstance(s, type) for s in shape):
-        if value not in shape:
-            fail(f"{value!r} is not allowed; expected one of {', '.join(map(str, shape))}")
-        return
-    if isinstance(value, bool) or not isinstance(value, shape):
-        fail(f"expected {_type_name(shape)}, got {type(value).__name__} {value!r}")
+                self.fail(key, f"missing key(s): {', '.join(missing)}")
+
+    def rules(self, value: Any, key: str) -> None:
+        if not isinstance(value, dict):
+            self.fail(key, f"expected a mapping of rules, got {type(value).__name__}")
+            return
+        for check, record in value.items():
+            if check not in RULE_SETTINGS:
+                near = difflib.get_close_matches(str(check), RULE_SETTINGS, n=1)
+                self.fail(f"{key}.{check}", "unknown rule: no audit implements it"
+                          + (f" (did you mean {near[0]}?)" if near else "")
+                          + "; `stackwise-analysis rules` lists them")
+                continue
+            self.mapping(record, rule_shape(check), f"{key}.{check}", partial=self.partial)
+        if not self.partial:
+            missing = [check for check in RULE_SETTINGS if check not in value]
+            if missing:
+                self.fail(key, f"missing rule(s): {', '.join(missing)}")
+
+
+def _validate(data: dict, path: str, *, partial: bool) -> None:
+    """Raise one StyleguideError listing every way ``data`` does not fit ``_SCHEMA``."""
+    checker = _Checker(partial)
+    checker.check(data, _SCHEMA, "", partial=partial)
+    if checker.problems:
+        raise StyleguideError(path, problems=checker.problems)
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -202,19 +289,46 @@ class Styleguide(Mapping):
         return self.data["readability"]
 
     @property
-    def compliance(self) -> dict:
-        return self.data["compliance"]
-
-    @property
     def rules(self) -> dict:
         return self.data["rules"]
 
     def rule(self, check: str) -> dict:
-        """The rule entry for ``check`` (audit, level, message)."""
+        """The record of rule ``check``: audit, level, description, message, and its own
+        word lists and thresholds.
+
+        >>> load_styleguide().rule("compliance.stale_content")["months"]
+        24
+        """
         try:
             return self.rules[check]
         except KeyError:
             raise KeyError(f"no rule {check!r} in the style guide") from None
+
+    def rule_table(self) -> pd.DataFrame:
+        """One row per rule in registry order: ``id``, ``audit``, ``level``, ``description``
+        and ``link`` (NA when the rule has none); what ``stackwise-analysis rules`` prints.
+
+        >>> load_styleguide().rule_table().columns.tolist()
+        ['id', 'audit', 'level', 'description', 'link']
+        """
+        rows = [{"id": check, **{key: self.rules[check].get(key) for key in
+                                 ("audit", "level", "description", "link")}}
+                for check in RULE_SETTINGS if check in self.rules]
+        return pd.DataFrame(rows, columns=["id", "audit", "level", "description", "link"]
+                            ).astype("string")
+
+    def override(self, changes: Mapping) -> Styleguide:
+        """A copy with ``changes`` merged over these rules, checked as a user file is.
+
+        >>> sg = load_styleguide().override({"rules": {"compliance.stale_content":
+        ...                                            {"months": 6}}})
+        >>> rule = sg.rule("compliance.stale_content")
+        >>> rule["months"], rule["level"]
+        (6, 'warning')
+        """
+        changes = copy.deepcopy(dict(changes))
+        _validate(changes, "<override>", partial=True)
+        return Styleguide(data=_merge(self.data, changes), sources=(*self.sources, "<override>"))
 
     @cached_property
     def sha256(self) -> str:
@@ -276,7 +390,8 @@ def load_styleguide(path: str | Path | None = None) -> Styleguide:
     Raises
     ------
     StyleguideError
-        Unknown key, bad severity or wrong type; the message names the file and the key.
+        Every unknown key or rule id, bad level and wrong type in the file, all at once; each
+        named with the file and the key (``rules.<rule id>.<key>`` for a rule's).
     FileNotFoundError
         ``path`` does not exist.
 
@@ -284,10 +399,12 @@ def load_styleguide(path: str | Path | None = None) -> Styleguide:
     --------
     >>> load_styleguide().readability["target_grade"]
     8
+    >>> load_styleguide().rule("risk.too_few_risks")["min_risks"]["High"]
+    4
     """
     default_name = f"<package>/{DEFAULT_STYLEGUIDE}"
     data = _read_yaml(default_name, _default_text())
-    _validate(data, _SCHEMA, "", default_name, partial=False)
+    _validate(data, default_name, partial=False)
     sources = [default_name]
     if path is not None:
         path = Path(path)
@@ -298,21 +415,19 @@ def load_styleguide(path: str | Path | None = None) -> Styleguide:
         except UnicodeDecodeError:
             raise StyleguideError(str(path), "(top level)", "not UTF-8 text") from None
         override = _read_yaml(str(path), text)
-        _validate(override, _SCHEMA, "", str(path), partial=True)
+        _validate(override, str(path), partial=True)
         data = _merge(data, override)
-        new_rules = [k for k in override.get("rules", {}) if k not in _default_rules(default_name)]
-        for check in new_rules:
-            _validate(data["rules"][check], _RULE, f"rules.{check}", str(path), partial=False)
         sources.append(str(path))
     return Styleguide(data=data, sources=tuple(sources))
 
 
-def _default_rules(name: str) -> dict:
-    return _read_yaml(name, _default_text())["rules"]
-
-
-def as_styleguide(styleguide: Styleguide | str | Path | None) -> Styleguide:
-    """Accept a Styleguide, a path to a YAML file, or None (the house defaults)."""
+def as_styleguide(styleguide: Styleguide | Mapping | str | Path | None) -> Styleguide:
+    """Accept a Styleguide, a whole style guide as a mapping (checked), a path to a YAML
+    file, or None (the house defaults)."""
     if isinstance(styleguide, Styleguide):
         return styleguide
+    if isinstance(styleguide, Mapping):
+        data = copy.deepcopy(dict(styleguide))
+        _validate(data, "<mapping>", partial=False)
+        return Styleguide(data=data, sources=("<mapping>",))
     return load_styleguide(styleguide)

@@ -20,8 +20,8 @@ def corpus_summary(corpus: Corpus, styleguide: Styleguide | None = None) -> dict
 
     Examples
     --------
-    >>> from stackwise_analysis import load_corpus
-    >>> corpus_summary(load_corpus("data/articles"))["risk_levels"]  # doctest: +SKIP
+    >>> sorted(corpus_summary(corpus))
+    ['errors', 'missing_sections', 'risk_levels']
     """
     sg = as_styleguide(styleguide)
     articles = corpus.articles

@@ -76,9 +76,9 @@ class SyllableCounter:
 
     Examples
     --------
-    >>> count = SyllableCounter()
-    >>> count("microbiome"), count("supplement"), count("Acai")
-    (4, 3, 2)
+    >>> count = SyllableCounter()  # lexicon, CMU dictionary, pyphen:
+    >>> count("colonoscopy"), count("Supplement"), count("spirulina")
+    (5, 3, 3)
     """
 
     def __init__(self, lexicon: Mapping[str, int] | None = None) -> None:

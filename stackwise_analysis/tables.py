@@ -7,13 +7,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .constants import AUDITS, RISK_LEVELS, SECTION_KEYS, SEVERITIES
+from .constants import AUDITS, DEFAULT_GRADE_METRIC, NONE, RISK_LEVELS, SECTION_KEYS, SEVERITIES
 
-NONE = "(none)"
 #: How a house section stands in one article, best to worst.
 SECTION_STATES: tuple[str, ...] = ("present", "short", "empty", "missing")
 SECTION_STATE_DTYPE = pd.CategoricalDtype(list(SECTION_STATES), ordered=True)
-DEFAULT_GRADE_METRIC = "flesch_kincaid_grade"
 #: The target band is the ``TARGET_BAND_WIDTH`` grades up to the style guide's target grade
 #: (grade 6 to 8 for the house target of 8).
 TARGET_BAND_WIDTH = 2
@@ -31,7 +29,8 @@ def corpus_overview(corpus) -> pd.DataFrame:
 
     Examples
     --------
-    >>> corpus_overview(corpus)  # doctest: +SKIP
+    >>> corpus_overview(corpus)["what"].tolist()[:3]
+    ['articles read', 'files not read', 'sections']
     """
     articles = corpus.articles
     words = articles["word_count"].astype("Float64")
@@ -63,7 +62,8 @@ def counts_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 def shortest_articles(articles: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` shortest articles, often truncated exports or stubs.
 
-    >>> shortest_articles(corpus.articles, 5)  # doctest: +SKIP
+    >>> shortest_articles(corpus.articles, 5)["word_count"].is_monotonic_increasing
+    True
     """
     columns = [c for c in ("article_id", "title", "word_count", "section_count", "risk_count",
                            "has_disclaimer") if c in articles.columns]
@@ -76,7 +76,7 @@ def article_table(corpus, scorecard: pd.DataFrame) -> pd.DataFrame:
 
     This is ``articles.csv`` of a report run and the Articles sheet of ``findings.xlsx``.
 
-    >>> article_table(corpus, audit.scorecard).columns[:3].tolist()  # doctest: +SKIP
+    >>> article_table(corpus, result.scorecard).columns[:3].tolist()
     ['article_id', 'path', 'format']
     """
     text_columns = {"intro", "disclaimer"}
@@ -89,7 +89,8 @@ def article_table(corpus, scorecard: pd.DataFrame) -> pd.DataFrame:
 def label_counts(risk_summary: pd.DataFrame) -> pd.DataFrame:
     """Articles per risk level (``(none)`` for no or an unknown label) with their share.
 
-    >>> label_counts(audit.risk_summary)  # doctest: +SKIP
+    >>> label_counts(result.risk_summary)["risk_level"].tolist()
+    ['Low', 'Moderate', 'High', '(none)']
     """
     overall = risk_summary[risk_summary["dimension"] == "overall"]
     table = overall[["risk_level", "count", "share"]].reset_index(drop=True)
@@ -102,7 +103,8 @@ def risk_matrix(risk_summary: pd.DataFrame, dimension: str) -> pd.DataFrame:
     Rows are the risk levels (Low, Moderate, High, ``(none)``), columns the groups in the
     summary's order (e.g. listed risks ``0`` ... ``6+``, or the categories).
 
-    >>> risk_matrix(audit.risk_summary, "listed_risks")  # doctest: +SKIP
+    >>> risk_matrix(result.risk_summary, "listed_risks").index.tolist()
+    ['Low', 'Moderate', 'High', '(none)']
     """
     part = risk_summary[risk_summary["dimension"] == dimension]
     if part.empty:
@@ -128,7 +130,8 @@ def _all_counts(groups: list[str]) -> list[str]:
 
 def minimum_risks(styleguide=None) -> dict[str, int]:
     """The fewest listed risks the style guide asks of each level."""
-    return {str(k): int(v) for k, v in _guide(styleguide)["risk"]["min_listed_risks"].items()}
+    minimum = _guide(styleguide).rule("risk.too_few_risks")["min_risks"]
+    return {str(k): int(v) for k, v in minimum.items()}
 
 
 # ------------------------------------------------------------------------------ completeness
@@ -141,7 +144,6 @@ def completeness_matrix(corpus, styleguide=None) -> pd.DataFrame:
     longest occurrence.
 
     >>> completeness_matrix(corpus).loc["013_fecal_microbiota_transplant", "science"]
-    ... # doctest: +SKIP
     'missing'
     """
     guide = _guide(styleguide)
@@ -164,7 +166,8 @@ def completeness_matrix(corpus, styleguide=None) -> pd.DataFrame:
 def section_status_counts(matrix: pd.DataFrame) -> pd.DataFrame:
     """Articles per section and state (rows: sections in house order; columns: states).
 
-    >>> section_status_counts(completeness_matrix(corpus))  # doctest: +SKIP
+    >>> section_status_counts(completeness_matrix(corpus)).columns.tolist()
+    ['present', 'short', 'empty', 'missing']
     """
     long = matrix.melt(var_name="section", value_name="state", ignore_index=True)
     counts = pd.crosstab(pd.Categorical(long["section"], categories=list(matrix.columns)),
@@ -192,6 +195,11 @@ def target_band(styleguide=None) -> tuple[float, float]:
     return (target - TARGET_BAND_WIDTH, target)
 
 
+def warning_grade(styleguide=None) -> float:
+    """The grade above which text draws a warning (``readability.hard_to_read``)."""
+    return float(_guide(styleguide).rule("readability.hard_to_read")["above_grade"])
+
+
 def article_rows(readability: pd.DataFrame) -> pd.DataFrame:
     """The whole-article rows of a readability table."""
     if "scope" in readability.columns:
@@ -202,12 +210,13 @@ def article_rows(readability: pd.DataFrame) -> pd.DataFrame:
 def grade_summary(readability: pd.DataFrame, styleguide=None) -> pd.DataFrame:
     """Articles below, in, and above the target band, and at warning grade or worse.
 
-    >>> grade_summary(audit.readability)  # doctest: +SKIP
+    >>> grade_summary(result.readability)["band"].tolist()
+    ['below grade 6', 'grade 6 to 8 (target)', 'above grade 8', 'above grade 10 (warning)']
     """
     guide = _guide(styleguide)
     grades = article_rows(readability)[grade_metric(guide)].astype("Float64").dropna()
     low, high = target_band(guide)
-    warning = float(guide["readability"].get("warning_above_grade", high))
+    warning = warning_grade(guide)
     rows = [
         (f"below grade {low:g}", int((grades < low).sum())),
         (f"grade {low:g} to {high:g} (target)", int(((grades >= low) & (grades <= high)).sum())),
@@ -221,7 +230,8 @@ def grade_summary(readability: pd.DataFrame, styleguide=None) -> pd.DataFrame:
 def section_grades(readability: pd.DataFrame, styleguide=None) -> pd.DataFrame:
     """Median, 90th percentile and count of the grade per part (intro and each section).
 
-    >>> section_grades(audit.readability)  # doctest: +SKIP
+    >>> section_grades(result.readability).columns.tolist()
+    ['part', 'median', 'p90', 'units']
     """
     metric = grade_metric(styleguide)
     parts = readability.drop(article_rows(readability).index)
@@ -246,7 +256,8 @@ def hardest_articles(readability: pd.DataFrame, articles: pd.DataFrame | None = 
                      styleguide=None, n: int = 15) -> pd.DataFrame:
     """The ``n`` articles with the highest reading grade, with their counts.
 
-    >>> hardest_articles(audit.readability, corpus.articles)  # doctest: +SKIP
+    >>> hardest_articles(result.readability, corpus.articles, n=3)["grade"].is_monotonic_decreasing
+    True
     """
     metric = grade_metric(styleguide)
     rows = article_rows(readability)
@@ -265,15 +276,16 @@ def hardest_articles(readability: pd.DataFrame, articles: pd.DataFrame | None = 
 # ------------------------------------------------------------------------------ findings
 def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
                    min_severity: str = "info", limit: int | None = None,
-                   new_first: bool = False) -> pd.DataFrame:
+                   new_first: bool = False, styleguide=None) -> pd.DataFrame:
     """Findings a reviewer reads: one audit (or all) at ``min_severity`` or worse, worst
-    first, then by article and line; at most ``limit`` rows.
+    first, then by article and line; at most ``limit`` rows. With a ``styleguide``, a
+    ``why`` column says why each rule exists (its description).
 
     In a report run findings carry ``status`` (``new`` since the previous run, or ``open``):
     it is shown, and ``new_first`` puts the new ones before the rest.
 
-    >>> findings_table(audit.findings, "completeness", min_severity="warning")
-    ... # doctest: +SKIP
+    >>> findings_table(result.findings, "completeness", min_severity="warning")["severity"][0]
+    'blocker'
     """
     part = findings if audit is None else findings[findings["audit"] == audit]
     part = part[part["severity"] >= min_severity]
@@ -288,13 +300,23 @@ def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
     columns = ["article_id", "severity", "status", "check", "section", "line", "message",
                "evidence"]
     part = part[[c for c in columns if c in part.columns]].reset_index(drop=True)
-    return part if limit is None else part.head(limit)
+    part = part if limit is None else part.head(limit)
+    if styleguide is not None:
+        part["why"] = _rule_column(part["check"], styleguide, "description")
+    return part
+
+
+def _rule_column(checks: pd.Series, styleguide, column: str) -> pd.Series:
+    """``column`` of each check's rule record (NA for a check the style guide lacks)."""
+    table = _guide(styleguide).rule_table().set_index("id")[column]
+    return checks.astype("string").map(table).astype("string")
 
 
 def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
     """Findings per audit (rows, report order) and severity (columns), zeros included.
 
-    >>> severity_counts(audit.findings).loc["completeness", "blocker"]  # doctest: +SKIP
+    >>> severity_counts(result.findings).columns.tolist()
+    ['info', 'warning', 'blocker']
     """
     table = pd.crosstab(pd.Categorical(findings["audit"], categories=list(AUDITS)),
                         pd.Categorical(findings["severity"], categories=list(SEVERITIES)),
@@ -303,10 +325,12 @@ def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(index=list(AUDITS), columns=list(SEVERITIES), fill_value=0).astype("int64")
 
 
-def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per rule: its audit, a count per severity and the total, most frequent first.
+def findings_by_rule(findings: pd.DataFrame, styleguide=None) -> pd.DataFrame:
+    """Per rule: its audit, a count per severity and the total, most frequent first; with a
+    ``styleguide``, the rule's ``description`` and ``link`` too (why the rule exists).
 
-    >>> findings_by_rule(audit.findings).head()  # doctest: +SKIP
+    >>> findings_by_rule(result.findings, styleguide).columns.tolist()
+    ['check', 'audit', 'info', 'warning', 'blocker', 'total', 'description', 'link']
     """
     counts = pd.crosstab(findings["check"].astype("string").fillna(NONE),
                          pd.Categorical(findings["severity"], categories=list(SEVERITIES)),
@@ -317,6 +341,9 @@ def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     audit_of = findings.groupby(findings["check"].astype("string").fillna(NONE))["audit"].first()
     counts.insert(0, "audit", audit_of.reindex(counts.index).astype("string"))
     counts = counts.rename_axis("check").reset_index()
+    if styleguide is not None:
+        counts["description"] = _rule_column(counts["check"], styleguide, "description")
+        counts["link"] = _rule_column(counts["check"], styleguide, "link")
     return counts.sort_values(["total", "check"], ascending=[False, True],
                               ignore_index=True)
 
@@ -325,7 +352,8 @@ def worst_articles(scorecard: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     """The ``n`` articles with the most serious findings: most blockers, then warnings,
     then infos; ties by article id. Articles without findings are left out.
 
-    >>> worst_articles(audit.scorecard, 5)[["article_id", "blocker"]]  # doctest: +SKIP
+    >>> worst_articles(result.scorecard, 5)["blocker"].is_monotonic_decreasing
+    True
     """
     columns = [c for c in ("article_id", "title", "risk_level", "blocker", "warning", "info",
                            "grade", "status") if c in scorecard.columns]
@@ -384,5 +412,5 @@ __all__ = ["SECTION_STATES", "article_rows", "article_table", "completeness_matr
            "corpus_overview", "counts_by", "findings_by_rule", "findings_table", "gap_score",
            "grade_metric", "grade_summary", "hardest_articles", "label_counts",
            "minimum_risks", "risk_matrix", "section_grades", "section_status_counts",
-           "severity_counts", "shortest_articles", "target_band", "worst_articles"]
-
+           "severity_counts", "shortest_articles", "target_band", "warning_grade",
+           "worst_articles"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def test_negated_claims_do_not_fire(sg, sentence):
 
 
 @pytest.mark.parametrize(("sentence", "term"), [
-    ("Stretching cures arthritis.", "cures"),
+    ("Stretching works every time.", "works every time"),
     ("Relief is guaranteed.", "guaranteed"),
     ("It is a miracle for stiff knees.", "miracle"),
     ("It is 100% safe.", "100% safe"),
@@ -104,24 +103,27 @@ def test_claim_in_a_risk_bullet_points_at_the_bullet(sg):
 
 def test_claim_under_unknown_heading_is_still_scanned(sg):
     article = spec(sections={"Our Verdict": "It cures stiffness."})
-    row = checks(run(sg, article), "compliance.absolute_claim").iloc[0]
+    row = checks(run(sg, article), "compliance.disease_claim").iloc[0]
     assert pd.isna(row["section"])
     assert row["line"] == line_of(render(article), "It cures stiffness.")
 
 
 def test_one_finding_per_sentence_naming_its_first_claim(sg):
     article = spec(sections={"benefits": "A guaranteed miracle cure. It cures pain."})
-    found = checks(run(sg, article), "compliance.absolute_claim")
-    assert found["evidence"].tolist() == ["A guaranteed miracle cure.", "It cures pain."]
+    findings = run(sg, article)
+    found = checks(findings, "compliance.absolute_claim")
+    assert found["evidence"].tolist() == ["A guaranteed miracle cure."]
     assert '("guaranteed")' in found["message"].iloc[0]
+    disease = checks(findings, "compliance.disease_claim")
+    assert disease["evidence"].tolist() == ["It cures pain."]
+    assert 'cures "pain"' in disease["message"].item()
 
 
-def test_long_sentence_evidence_is_shortened(sg):
-    sentence = "It cures " + "very " * 80 + "stiff joints."
+def test_long_sentence_evidence_is_kept_whole(sg):
+    sentence = "Relief is guaranteed for " + "very " * 80 + "stiff joints."
     row = checks(run(sg, spec(sections={"benefits": sentence})),
                  "compliance.absolute_claim").iloc[0]
-    assert len(row["evidence"]) <= 200
-    assert row["evidence"].startswith("It cures very")
+    assert row["evidence"] == sentence
 
 
 def test_disclaimer_is_never_scanned(sg):
@@ -130,7 +132,7 @@ def test_disclaimer_is_never_scanned(sg):
     article = spec(intro="Gentle stretching is studied for stiff joints (Lee et al., 2021).",
                    disclaimer=disclaimer)
     findings = run(sg, article)
-    assert checks(findings, "compliance.absolute_claim").empty
+    assert not findings["check"].str.endswith("_claim").any()
     assert len(checks(findings, "compliance.no_consult_advice")) == 1
 
 
@@ -142,10 +144,8 @@ def test_text_units_cover_intro_and_sections_but_not_the_disclaimer():
 
 
 def test_severity_and_message_come_from_the_styleguide(sg):
-    custom = copy.deepcopy(dict(sg))
-    custom["rules"]["compliance.absolute_claim"] = {
-        "audit": "compliance", "level": "warning", "message": "Claim: {term}."}
-    custom["compliance"]["claims"] = ["wonder"]
+    custom = sg.override({"rules": {"compliance.absolute_claim": {
+        "level": "warning", "message": "Claim: {term}.", "terms": ["wonder"]}}})
     findings = run(custom, spec(intro="A wonder. It cures it."))
     found = checks(findings, "compliance.absolute_claim")
     assert found[["severity", "message"]].astype(str).values.tolist() == [
@@ -263,8 +263,7 @@ def test_stale_findings_need_only_the_articles_table(sg):
 
 
 def test_stale_after_months_comes_from_the_styleguide(sg):
-    custom = copy.deepcopy(dict(sg))
-    custom["compliance"]["stale_after_months"] = 6
+    custom = sg.override({"rules": {"compliance.stale_content": {"months": 6}}})
     article = spec(metadata={"last_reviewed": "2024-12-01"})
     assert checks(run(sg, article), "compliance.stale_content").empty
     found = checks(run(custom, article), "compliance.stale_content")
@@ -279,7 +278,9 @@ def test_reference_article(sg):
     from stackwise_analysis import load_corpus
 
     findings = compliance_findings(load_corpus(reference), sg, as_of=AS_OF)
-    assert findings["check"].tolist() == ["compliance.no_sources"]
+    # The reference hedges its claims: an info-level hedged claim is fair, a blocker is not.
+    assert set(findings["check"]) <= {"compliance.no_sources", "compliance.hedged_claim"}
+    assert "compliance.no_sources" in set(findings["check"])
 
 
 def test_factory_matches_the_loader(tmp_path):

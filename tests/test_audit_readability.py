@@ -15,13 +15,15 @@ from stackwise_analysis import load_corpus
 from stackwise_analysis.audits.readability import (
     COUNT_COLUMNS,
     UnitCounter,
+    readability_audit,
     readability_findings,
     readability_table,
     scores,
     text_units,
 )
-from stackwise_analysis.styleguide import Styleguide, load_styleguide
+from stackwise_analysis.styleguide import load_styleguide
 from stackwise_analysis.syllables import SyllableCounter
+from stackwise_analysis.text.sentences import split_sentences
 
 textstat = pytest.importorskip("textstat")
 
@@ -38,10 +40,6 @@ def sg():
     return load_styleguide()
 
 
-def _with(sg, **readability) -> Styleguide:
-    return Styleguide(data={**sg.data, "readability": {**sg.data["readability"], **readability}})
-
-
 def _table(sg, *specs):
     return readability_table(make_corpus(*specs), sg)
 
@@ -53,9 +51,19 @@ def test_headings_bullets_and_disclaimer_are_units_of_their_own(sg):
     assert len(heading) == 1 and heading["scope"].item() == "section"
     assert (units["text"] == "mild soreness").sum() == 1
     assert units["scope"].tolist()[-1] == "disclaimer"
-    # Glued, "How It Works Slow stretches ..." would be one sentence; segmented it is two.
+    # Glued, "How It Works Slow stretches ..." would be one sentence; segmented, the heading
+    # is a unit of its own and counts nothing: the section's scores measure its prose.
     row = _table(sg, spec()).query("section == 'how_it_works'")
-    assert row["sentences"].item() == 2
+    body = UnitCounter().count(spec().sections["how_it_works"])
+    assert row["sentences"].item() == body["sentences"] == 1
+    assert row["words"].item() == body["words"]
+
+
+def test_a_section_with_only_a_heading_keeps_its_row_without_scores(sg):
+    table = _table(sg, spec(sections={"protocol": ""}))
+    row = table.query("section == 'protocol'")
+    assert len(row) == 1 and row["words"].item() == 0
+    assert row["flesch_kincaid_grade"].isna().item()
 
 
 @pytest.mark.parametrize(("text", "words"), [
@@ -70,11 +78,12 @@ def test_hyphens_and_dashes_split_words(text, words):
 
 def test_long_sentences_are_counted_against_the_limit():
     counter = UnitCounter(max_sentence_words=10)
-    row = counter.count("One two three four five six seven eight nine ten eleven twelve. "
-                        "Short one here.")
+    row = counter.count("Short one here. One two three four five six seven eight, e.g. nine "
+                        "ten eleven twelve. Short one here.")
     assert row["long_sentences"] == 1
-    assert row["longest_sentence_words"] == 12
-    assert row["longest_sentence"].startswith("One two")
+    assert row["longest_sentence_words"] == 13
+    assert row["longest_sentence"] == ("One two three four five six seven eight, e.g. nine "
+                                       "ten eleven twelve.")
     assert UnitCounter(max_sentence_words=12).count("a b c d e f g h i j k l.")[
         "long_sentences"] == 0
 
@@ -119,18 +128,38 @@ def _textstat_counts(text: str) -> dict:
     }
 
 
-def test_counts_and_every_formula_match_textstat_on_the_same_units():
+def test_counts_and_every_formula_match_textstat_on_the_same_sentences():
+    # Both sides get the same already-split sentences: the sentence count is where we differ
+    # on purpose (our splitter knows abbreviations), everything else is held to textstat.
     counter = UnitCounter(syllables=SyllableCounter(lexicon={}))  # textstat's syllable source
     units = _units_for_reference()
     assert len(units) > 100
-    ours = pd.DataFrame.from_records([counter.count(u) for u in units])
+    sentences = [s for unit in units for s in split_sentences(unit)]
+    assert len(sentences) > len(units)
+    ours = pd.DataFrame.from_records([counter.count(s) for s in sentences])
     ours_scores = scores(ours)
-    for i, unit in enumerate(units):
-        counts, formulas = _textstat_counts(unit)
+    compared = 0
+    for i, sentence in enumerate(sentences):
+        counts, formulas = _textstat_counts(sentence)
+        if counts.pop("sentences") != ours.loc[i, "sentences"]:
+            continue  # textstat cuts this sentence at an abbreviation; no formula to compare
+        compared += 1
         for column, value in counts.items():
-            assert ours.loc[i, column] == value, (column, unit)
+            assert ours.loc[i, column] == value, (column, sentence)
         for column, value in formulas.items():
-            assert ours_scores.loc[i, column] == pytest.approx(value, abs=1e-9), (column, unit)
+            assert ours_scores.loc[i, column] == pytest.approx(value, abs=1e-9), (column,
+                                                                                  sentence)
+    assert compared > 0.9 * len(sentences)
+
+
+def test_a_unit_counts_the_sum_of_its_sentences():
+    counter = UnitCounter()
+    for unit in _units_for_reference():
+        whole = counter.count(unit)
+        parts = pd.DataFrame.from_records([counter.count(s) for s in split_sentences(unit)])
+        assert whole["words"] == parts["words"].sum(), unit
+        assert whole["syllables"] == parts["syllables"].sum(), unit
+        assert whole["sentences"] == max(1, (parts["words"] > 0).sum()), unit
 
 
 def test_reference_article_gets_a_grade_per_section(reference_article, sg):
@@ -192,18 +221,40 @@ def test_plain_text_does_not_fire(sg):
 def test_thresholds_come_from_the_styleguide(sg):
     hard = spec(sections={"science": " ".join([HARD] * 3)})
     assert "readability.hard_to_read" in set(_findings(sg, hard)["check"])
-    lenient = _with(sg, warning_above_grade=99, info_above_grade=99)
-    assert _findings(lenient, hard).query("check != 'readability.long_sentences'").empty
+    lenient = sg.override({"rules": {"readability.hard_to_read": {"above_grade": 99},
+                                     "readability.above_target": {"above_grade": 99}}})
+    assert _findings(lenient, hard).query("check != 'readability.long_sentence'").empty
 
 
-def test_long_sentences_fire_where_they_are(sg):
-    long = " ".join(["word"] * 30) + "."
-    found = _findings(sg, spec(sections={"protocol": long + " " + SIMPLE}))
-    rows = found[found["check"] == "readability.long_sentences"]
-    assert rows["section"].tolist() == ["protocol"]
-    assert rows["severity"].tolist() == ["info"]
-    short = _findings(sg, spec(sections={"protocol": SIMPLE}))
-    assert "readability.long_sentences" not in set(short["check"])
+def _audit(sg, *specs):
+    return readability_audit(make_corpus(*specs), sg)[0]
+
+
+LONG = ("Dr. Amara Osei, who runs the St. Luke's clinic, suggests starting with approx. 2 tsp. "
+        "of the powder, stirred into 8 oz. of water, e.g. before breakfast, then waiting two "
+        "weeks before you add a second dose in the evening.")
+
+
+def test_each_long_sentence_is_its_own_finding_quoted_whole_with_its_line(sg):
+    assert len(LONG) > 200 and LONG.count(".") > 6
+    body = "\n".join([LONG, SIMPLE, LONG.replace("Amara", "Kofi"), LONG.replace("2", "3"),
+                      LONG.replace("two", "three")])
+    corpus = make_corpus(spec(sections={"protocol": body}))
+    found = readability_audit(corpus, sg)[0]
+    rows = found[found["check"] == "readability.long_sentence"]
+    assert len(rows) == 4
+    assert rows["evidence"].iloc[0] == LONG
+    assert rows["evidence"].iloc[1] == LONG.replace("Amara", "Kofi")
+    first = corpus.sections.query("section == 'protocol'")["body_line"].item()
+    assert rows["line"].tolist() == [first, first + 2, first + 3, first + 4]
+    assert rows["section"].eq("protocol").all() and rows["severity"].eq("info").all()
+    assert f"has {len(LONG.split())} words" in rows["message"].iloc[0]
+    assert "Treatment Protocol" in rows["message"].iloc[0]
+
+
+def test_short_sentences_and_the_disclaimer_draw_no_long_sentence_finding(sg):
+    found = _audit(sg, spec(sections={"protocol": SIMPLE}, disclaimer=LONG))
+    assert "readability.long_sentence" not in set(found["check"])
 
 
 def test_the_disclaimer_is_never_judged(sg):

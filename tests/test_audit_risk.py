@@ -73,9 +73,10 @@ def test_too_few_risks(sg, label, count, fires):
     if fires:
         row = found.iloc[0]
         level = label.split()[0]
-        minimum = sg.risk["min_listed_risks"][level]
+        minimum = sg.rule("risk.too_few_risks")["min_risks"][level]
+        risks = "health risk" if minimum == 1 else "health risks"  # agrees in number
         assert row["message"] == (f"A {level}-risk article should list at least {minimum} "
-                                  f"health risks; this one lists {count}.")
+                                  f"{risks}; this one lists {count}.")
         assert row["section"] == "health_risks"
         assert row["line"] == line_of(render(article), "Health Risks")
 
@@ -87,8 +88,8 @@ def test_too_few_risks_without_a_health_risks_section(sg):
 
 
 def test_too_few_risks_minimum_comes_from_the_styleguide(sg):
-    custom = copy.deepcopy(dict(sg))
-    custom["risk"]["min_listed_risks"] = {"Moderate": 5}
+    custom = copy.deepcopy(dict(sg))  # a whole style guide as a plain dict works too
+    custom["rules"]["risk.too_few_risks"]["min_risks"] = {"Moderate": 5}
     found = risk_findings(make_corpus(spec(), spec(article_id="a2", label="Low Risk", risks=())),
                           custom)
     assert found["article_id"].tolist() == ["a1"]

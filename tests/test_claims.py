@@ -1,4 +1,6 @@
-"""Tests for the claim matcher: whole-word lexicon matching, negation and hedge handling."""
+"""Tests for the lexicon matcher (risk.understated's serious harms use it): whole-word
+matching, negation and hedge handling. The health-claim audit has its own engine
+(tests/test_claim_context.py)."""
 
 from __future__ import annotations
 
@@ -10,19 +12,22 @@ from stackwise_analysis.claims import (
     find_mentions,
     is_negated,
     lexicon_source,
-    naive_split,
     scan_texts,
     sentence_spans,
     texts_matching,
 )
 from stackwise_analysis.styleguide import load_styleguide
 
+CLAIM_WORDS = ["cure", "cures", "cured", "curing", "guaranteed", "guarantee", "guarantees",
+               "miracle", "100% safe", "completely safe", "no side effects", "risk-free",
+               "risk free", "proven to", "clinically proven", "FDA approved", "FDA-approved"]
+
 
 @pytest.fixture(scope="module")
 def claims():
-    """The house claim lexicon with the house negations."""
-    rules = load_styleguide().compliance
-    return compile_lexicon(rules["claims"], rules["negations"], rules["negation_window"])
+    """A claim-word lexicon with the house negations (those of risk.understated)."""
+    rule = load_styleguide().rule("risk.understated")
+    return compile_lexicon(CLAIM_WORDS, rule["negations"], rule["negation_window"])
 
 
 def terms(sentence, lexicon):
@@ -136,20 +141,16 @@ def test_texts_matching_falls_back_for_patterns_re2_rejects():
     assert texts_matching(["a cure", "no cure"], r"(?<!no )cure").tolist() == [True, False]
 
 
-def test_naive_split_breaks_after_terminal_punctuation():
-    assert naive_split("It helps. It may sting! Does it? yes") == [
-        "It helps.", "It may sting!", "Does it? yes"]
-
-
-def test_sentence_spans_keep_offsets_and_paragraphs():
-    text = "First one. Second one\ncontinues.\n\nThird"
+def test_sentence_spans_keep_offsets_and_end_at_lines():
+    # Lines end sentences, as they end the readability audit's units: one splitter for both.
+    text = "First one, e.g. this. Second one\ncontinues.\n\nThird"
     spans = sentence_spans(text)
-    assert [text[a:b] for a, b in spans] == ["First one.", "Second one\ncontinues.", "Third"]
+    assert [text[a:b] for a, b in spans] == ["First one, e.g. this.", "Second one",
+                                             "continues.", "Third"]
 
 
 def test_sentence_spans_by_line_splits_bullets():
     text = "mild soreness\nliver damage"
-    assert [text[a:b] for a, b in sentence_spans(text)] == [text]
     assert [text[a:b] for a, b in sentence_spans(text, by_line=True)] == [
         "mild soreness", "liver damage"]
 

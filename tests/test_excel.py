@@ -106,3 +106,21 @@ def test_a_long_audit_sheet_keeps_its_worst_rows_and_says_so(tmp_path):
     summary = [[c.value for c in r] for r in book["Summary"].iter_rows()]
     assert ["readability sheet", "the worst 5 of 9 findings; all are in findings.csv"] in [
         r[:2] for r in summary]
+
+
+def test_rules_sheet_and_why_column_say_why_each_rule_exists(tmp_path):
+    corpus, result = fake_audit()
+    rules = result.styleguide.rule_table()
+    path = write_findings_xlsx(tmp_path / "f.xlsx", result.findings, rules=rules)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", *AUDITS, "Rules"]
+    sheet = pd.read_excel(path, sheet_name="Rules")
+    assert sheet["id"].tolist() == rules["id"].tolist()
+    assert list(sheet.columns) == ["id", "audit", "level", "description", "link"]
+    claim = next(row for row in book["Rules"].iter_rows(min_row=2)
+                 if row[0].value == "compliance.absolute_claim")
+    assert claim[4].hyperlink.target == claim[4].value
+    completeness = pd.read_excel(path, sheet_name="completeness")
+    description = rules.set_index("id")["description"]
+    assert completeness["why"].tolist() == completeness["check"].map(description).tolist()
+    assert completeness["why"].notna().all()

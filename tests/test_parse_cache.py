@@ -5,16 +5,18 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE_ARTICLES
 
+from conftest import SAMPLE_ARTICLES
 from stackwise_analysis import Styleguide, load_corpus, load_styleguide
 from stackwise_analysis import corpus as corpus_module
 from stackwise_analysis.segments import SegmentStore
 
 FRAMES = ("articles", "sections", "risks", "errors")
+CMS_EXPORTS = Path(__file__).parent / "data" / "cms"
 
 
 def assert_same_corpus(a, b):
@@ -33,15 +35,17 @@ def folder(tmp_path):
 
 @pytest.fixture
 def reads(monkeypatch):
-    """The paths ``read_article`` is called with (in this process: jobs=1)."""
+    """The files read and parsed (``read_article``, ``read_dump_file``), in this process
+    (jobs=1)."""
     seen: list[str] = []
-    original = corpus_module.read_article
+    for name in ("read_article", "read_dump_file"):
+        original = getattr(corpus_module, name)
 
-    def counting(path, *args, **kwargs):
-        seen.append(path.name)
-        return original(path, *args, **kwargs)
+        def counting(path, *args, original=original, **kwargs):
+            seen.append(path.name)
+            return original(path, *args, **kwargs)
 
-    monkeypatch.setattr(corpus_module, "read_article", counting)
+        monkeypatch.setattr(corpus_module, name, counting)
     return seen
 
 
@@ -108,7 +112,7 @@ def test_unreadable_segment_is_parsed_again(folder, tmp_path, reads, broken):
     plain = load_corpus(folder)
     reads.clear()
     assert_same_corpus(plain, load_corpus(folder, cache=cache))
-    assert len(reads) == len(plain.articles) + len(plain.errors)
+    assert sorted(reads) == sorted(p.name for p in folder.iterdir())
 
 
 def test_segments_are_compacted(folder, tmp_path, monkeypatch):
@@ -136,4 +140,33 @@ def test_changed_heading_aliases_are_parsed_again(folder, tmp_path):
     assert_same_corpus(load_corpus(folder, styleguide=guide), cached)
     renamed = cached.sections[cached.sections["heading"] == "The Research Corner"]
     assert renamed["section"].tolist() == ["science"]
+    assert len(list(cache.glob("parsed-*"))) == 2
+
+
+def test_dumps_pages_and_front_matter_cache_like_a_plain_load(tmp_path, reads):
+    folder = tmp_path / "cms"
+    shutil.copytree(CMS_EXPORTS, folder)
+    cache = tmp_path / "c"
+    assert_same_corpus(load_corpus(folder), load_corpus(folder, cache=cache))
+    reads.clear()
+    cached = load_corpus(folder, cache=cache)
+    assert reads == []  # pages and Markdown files served from the cache
+    assert_same_corpus(load_corpus(folder), cached)
+    assert cached.articles["last_reviewed"].notna().sum() == 3  # export metadata survives
+    dump = folder / "contentful_dump.jsonl"
+    lines = dump.read_text(encoding="utf-8").splitlines()
+    dump.write_text("\n".join(lines[:1] + lines[2:]) + "\n", encoding="utf-8")
+    assert_same_corpus(load_corpus(folder), load_corpus(folder, cache=cache))
+
+
+def test_changed_export_field_names_are_parsed_again(tmp_path):
+    folder = tmp_path / "cms"
+    shutil.copytree(CMS_EXPORTS, folder)
+    cache = tmp_path / "c"
+    load_corpus(folder, cache=cache)
+    guide = tmp_path / "sg.yml"
+    guide.write_text("exports:\n  fields:\n    id: [slug]\n", encoding="utf-8")
+    cached = load_corpus(folder, cache=cache, styleguide=guide)
+    assert_same_corpus(load_corpus(folder, styleguide=guide), cached)
+    assert "weighted-blankets-anxiety" in set(cached.articles["article_id"])
     assert len(list(cache.glob("parsed-*"))) == 2

@@ -24,7 +24,7 @@ LONG_PROTOCOL = (
     "for about thirty seconds without bouncing. Breathe slowly while you hold the stretch, and "
     "ease off at once if you feel sharp pain rather than a mild pull. After two weeks, add a "
     "second round of the same stretches if your joints feel no worse the next morning.")
-CURE_CLAIM = "It is guaranteed to cure arthritis for good."
+SAFETY_CLAIM = "It is 100% safe, with no side effects at all."
 LONG_SENTENCE = (
     "Patients who stretched daily in the small Leeds pilot, most of them retired office "
     "workers with stiff knees and hips, said in follow-up interviews that the routine fitted "
@@ -63,9 +63,9 @@ def _edit(corpus_dir: Path, article_id: str, **changes) -> None:
 
 def _fix_one_add_a_blocker(corpus_dir: Path) -> None:
     """a3's one-word protocol is written out (its short-section finding is fixed); a1 gains
-    a cure claim (a new blocker)."""
+    an absolute safety claim (a new blocker)."""
     _edit(corpus_dir, "a3", sections={"protocol": LONG_PROTOCOL})
-    _edit(corpus_dir, "a1", sections={"benefits": CLEAN_SECTIONS["benefits"] + " " + CURE_CLAIM})
+    _edit(corpus_dir, "a1", sections={"benefits": CLEAN_SECTIONS["benefits"] + " " + SAFETY_CLAIM})
 
 
 def _summary(result) -> dict:
@@ -270,6 +270,7 @@ def test_the_documented_queries_answer_what_they_say(corpus_dir, tmp_path, fake_
     import re
 
     import duckdb
+
     from conftest import REPO
 
     out = tmp_path / "reports"

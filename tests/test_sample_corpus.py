@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
-from conftest import REPO, SAMPLE_ARTICLES, SAMPLE_CATALOG
 
+from conftest import REPO, SAMPLE_ARTICLES, SAMPLE_CATALOG
 from stackwise_analysis import audit, load_corpus
 
 AS_OF = dt.date(2026, 11, 24)  # the day the sample was written; the key judges staleness then
-KEY_ROW = re.compile(r"^\| (\S+\.(?:txt|md|html)) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|")
+KEY_ROW = re.compile(
+    r"^\| (\S+\.(?:txt|md|html|jsonl)(?:#\S+)?) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|")
 
 
 def _key() -> dict[str, dict]:
@@ -24,6 +26,11 @@ def _key() -> dict[str, dict]:
             rows[name] = {"label": label, "expected": expected, "checks": split(expected),
                           "must_not": split(must_not)}
     return rows
+
+
+def _article_id(name: str) -> str:
+    """A file's stem, or for a record of a dump (``FILE#ID``) its id."""
+    return name.split("#", 1)[1] if "#" in name else name.rsplit(".", 1)[0]
 
 
 KEY = _key()
@@ -42,7 +49,7 @@ def result(corpus):
 
 def test_key_and_folder_agree():
     on_disk = {p.name for p in SAMPLE_ARTICLES.iterdir() if not p.name.startswith(".")}
-    assert on_disk == set(KEY)
+    assert on_disk == {name.split("#")[0] for name in KEY}
     assert len(ARTICLE_KEYS) >= 40
 
 
@@ -65,7 +72,7 @@ def test_non_articles_are_error_rows(corpus, name):
 
 @pytest.mark.parametrize("name", sorted(ARTICLE_KEYS))
 def test_every_listed_defect_is_found_and_nothing_false(result, name):
-    article_id = name.rsplit(".", 1)[0]
+    article_id = _article_id(name)
     row = KEY[name]
     found = set(result.findings.loc[result.findings["article_id"] == article_id, "check"])
     for check in row["checks"]:
@@ -108,3 +115,27 @@ def test_defects_are_visible_in_the_frames(corpus):
     empty = _sections(corpus, "043_lymphatic_drainage").set_index("section")
     assert empty.loc["protocol", "word_count"] == 0
     assert not _article(corpus, "045_ginseng_energy")["has_disclaimer"]
+
+
+def test_cms_exports_read_as_house_articles(corpus):
+    exports = corpus.articles[corpus.articles["format"].isin(["html", "markdown", "jsonl"])
+                              & corpus.articles["article_id"].str[:3].isin(["046", "047",
+                                                                           "049", "050"])]
+    assert exports["article_id"].tolist() == ["046_neti_pot_sinus", "047_collagen_peptides",
+                                              "049_mouth_taping", "050_blue_light_glasses"]
+    assert (exports["section_count"] == 6).all() and (exports["risk_count"] == 4).all()
+    assert exports["risk_level"].notna().all() and exports["has_disclaimer"].all()
+    assert corpus.sections.loc[corpus.sections["article_id"].isin(exports["article_id"]),
+                               "section"].notna().all()
+    chrome = ("Hannah Cole", "Posted on", "miracle", "100% safe", "Share this", "Related",
+              "Leave a Reply", "cookies", "Devices", "draft", "hero_image", "Most read")
+    texts = [*exports["intro"], *exports["disclaimer"],
+             *corpus.sections.loc[corpus.sections["article_id"].isin(exports["article_id"]),
+                                  "text"]]
+    assert not [m for m in chrome for t in texts if m in t]
+    # metadata from the export itself: the catalog has a row for the page only
+    assert exports["category"].tolist() == ["device", "supplement", "mind-body", "device"]
+    assert _article(corpus, "047_collagen_peptides")["last_reviewed"] == pd.Timestamp(
+        "2023-09-14")
+    assert set(exports["path"]) == {"046_neti_pot_sinus.html", "047_collagen_peptides.md",
+                                    "048_cms_dump.jsonl"}

@@ -136,3 +136,15 @@ def test_corpus_overview_and_counts_by(fake):
     counts = tables.counts_by(corpus.articles, "category")
     assert counts.iloc[0].tolist() == ["diet", 2]
     assert tables.counts_by(corpus.articles, "no_such_column").empty
+
+
+def test_findings_tables_say_why_each_rule_exists(fake):
+    _, result = fake
+    guide = result.styleguide
+    table = tables.findings_table(result.findings, styleguide=guide)
+    assert len(table) and table["why"].tolist() == [
+        guide.rule(check)["description"] for check in table["check"]]
+    assert "why" not in tables.findings_table(result.findings).columns
+    by_rule = tables.findings_by_rule(result.findings, guide).set_index("check")
+    assert by_rule["description"].notna().all()
+    assert by_rule["link"].isna().all() or by_rule["link"].dropna().str.startswith("http").all()

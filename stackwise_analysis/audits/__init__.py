@@ -64,14 +64,14 @@ def audit_articles(corpus: Corpus, styleguide: Styleguide, *, as_of: dt.date | N
     """
     from .completeness import completeness_findings
     from .compliance import compliance_findings
-    from .readability import readability_findings, readability_table
+    from .readability import readability_audit
     from .risk import risk_findings
 
-    readability = readability_table(corpus, styleguide)
+    readable, readability = readability_audit(corpus, styleguide)
     findings = make_findings([
         risk_findings(corpus, styleguide),
         completeness_findings(corpus, styleguide),
-        readability_findings(readability, styleguide),
+        readable,
         compliance_findings(corpus, styleguide, as_of=as_of),
     ])
     return sort_findings(findings), readability
@@ -128,19 +128,19 @@ class _PerArticleStage:
 
     @staticmethod
     def memo() -> dict:
-        from .readability import take_learned_tokens
+        from ..text.counts import take_learned_tokens
 
         return take_learned_tokens()
 
     @staticmethod
     def learn(memo: dict) -> None:
-        from .readability import remember_tokens
+        from ..text.counts import remember_tokens
 
         remember_tokens(memo)
 
     @staticmethod
     def known() -> dict:
-        from .readability import known_tokens
+        from ..text.counts import known_tokens
 
         return known_tokens()
 
@@ -176,8 +176,11 @@ def audit(corpus: Corpus, styleguide: Styleguide | str | None = None, *,
     Examples
     --------
     >>> from stackwise_analysis import load_corpus, audit
-    >>> result = audit(load_corpus("data/articles"))  # doctest: +SKIP
-    >>> result.at_or_above("blocker")[["article_id", "check"]]  # doctest: +SKIP
+    >>> result = audit(load_corpus("data/articles"))
+    >>> result.at_or_above("blocker").query("audit == 'risk'")[["article_id", "check"]]
+                  article_id               check
+    ...  016_magnesium_sleep  risk.missing_label
+    ...   032_stem_cell_knee  risk.unknown_label
     """
     from .compliance import stale_findings
     from .risk import risk_summary

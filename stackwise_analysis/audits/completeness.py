@@ -10,7 +10,7 @@ from ..constants import SECTION_KEYS
 from ..corpus import Corpus
 from ..parse import WORD_RE
 from ..styleguide import Styleguide
-from .findings import finding_rows, make_findings
+from .findings import finding_rows, make_findings, plural
 
 AUDIT = "completeness"
 _EVIDENCE_WORDS = 12
@@ -23,8 +23,11 @@ def completeness_findings(corpus: Corpus, styleguide: Styleguide) -> pd.DataFram
     Examples
     --------
     >>> from stackwise_analysis import load_corpus, load_styleguide
-    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
-    >>> completeness_findings(corpus, load_styleguide())["check"].value_counts()  # doctest: +SKIP
+    >>> corpus = load_corpus("data/articles")
+    >>> found = completeness_findings(corpus, load_styleguide())
+    >>> found.query("check == 'completeness.unknown_heading'")[["article_id", "evidence"]]
+                 article_id             evidence
+    9  019_elderberry_colds  The Research Corner
     """
     sg = styleguide
     template = pd.DataFrame(sg.sections)
@@ -61,7 +64,7 @@ def completeness_findings(corpus: Corpus, styleguide: Styleguide) -> pd.DataFram
     short = first[(first["word_count"] > 0) & (first["word_count"] < minimum)]
     parts.append(finding_rows(
         sg, "completeness.short_section", short["article_id"], section=short["section"],
-        evidence=short["word_count"].astype(str) + " words", line=short["line"],
+        evidence=_words(short["word_count"]), line=short["line"],
         fields={"heading": short["heading"], "count": short["word_count"],
                 "minimum": minimum[short.index]}))
 
@@ -83,11 +86,11 @@ def completeness_findings(corpus: Corpus, styleguide: Styleguide) -> pd.DataFram
         line=unknown["line"]))
 
     intro_words = articles["intro"].fillna("").str.count(WORD_RE.pattern)
-    minimum_intro = sg.template["intro_min_words"]
+    minimum_intro = sg.rule("completeness.missing_intro")["min_words"]
     no_intro = articles[intro_words < minimum_intro]
     parts.append(finding_rows(
         sg, "completeness.missing_intro", no_intro["article_id"],
-        evidence=intro_words[no_intro.index].astype(str) + " words",
+        evidence=_words(intro_words[no_intro.index]),
         line=no_intro["intro_line"].fillna(no_intro["risk_label_line"]).fillna(
             no_intro["title_line"]), fields={"minimum": minimum_intro}))
 
@@ -115,6 +118,16 @@ def completeness_findings(corpus: Corpus, styleguide: Styleguide) -> pd.DataFram
 def SECTION_KEYS_OF(sg: Styleguide) -> tuple[str, ...]:  # noqa: N802 - reads like a constant
     """The style guide's section keys in house order (SECTION_KEYS unless reordered)."""
     return tuple(s["key"] for s in sg.sections) or SECTION_KEYS
+
+
+def _words(counts: pd.Series) -> pd.Series:
+    """Word counts as evidence that agrees in number: "1 word", "12 words".
+
+    >>> _words(pd.Series([1, 12])).tolist()
+    ['1 word', '12 words']
+    """
+    words = [plural(n, " word") for n in counts.tolist()]
+    return counts.astype(str) + pd.Series(words, index=counts.index, dtype="string")
 
 
 def _normalise(text: str) -> str:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
-from ..claims import (
-    Splitter,
-    as_arrow,
-    compile_lexicon,
-    lexicon_source,
-    naive_split,
-    scan_texts,
-    texts_matching,
-)
+from ..claims import Splitter, as_arrow, lexicon_source, texts_matching
+from ..styleguide import Styleguide, as_styleguide
+from ..text.claims import ClaimFinder, ClaimWords, inflections
+from ..text.conditions import load_condition_terms
+from ..text.sentences import splitter_for, styleguide_abbreviations
 from .findings import finding_rows, make_findings
 
 AUDIT = "compliance"
@@ -31,7 +29,7 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
     disclaimer. Per sentence: absolute or cure claims, negated and hedged mentions left out.
     Per article: no advice to consult a professional, no risks disclosed, no acknowledged
     uncertainty (Moderate and High articles), no sources cited, and ``last_reviewed`` older
-    than ``stale_after_months`` before ``as_of``.
+    than the rule's ``months`` before ``as_of``.
 
     Parameters
     ----------
@@ -55,41 +53,33 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
     >>> compliance_findings(corpus, load_styleguide(), as_of="2025-01-01")  # doctest: +SKIP
     """
     sg = resolve_styleguide(styleguide)
-    rules = sg["compliance"]
     articles = corpus.articles
     units = text_units(corpus)
     texts = as_arrow(units["text"])
     parts = [
-        claim_findings(units, sg, sentence_splitter()),
+        claim_findings(units, sg),
         _absent(articles, units, texts, sg, "compliance.no_consult_advice",
-                lexicon_source(rules["consult_phrases"])),
+                lexicon_source(sg.rule("compliance.no_consult_advice")["phrases"])),
         _risks_not_disclosed(corpus, sg),
         _no_uncertainty(articles, units, texts, sg),
         _absent(articles, units, texts, sg, "compliance.no_sources",
-                "|".join(f"(?:{p})" for p in rules["source_patterns"]) or r"(?:$.^)",
+                "|".join(f"(?:{p})" for p in sg.rule("compliance.no_sources")["patterns"])
+                or r"(?:$.^)",
                 ignore_case=False),
         stale_findings(articles, sg, as_of),
     ]
     return make_findings(parts, audit=AUDIT)
 
 
-def resolve_styleguide(styleguide: Mapping | None) -> Mapping:
-    """The style guide as a mapping of its YAML sections: a ``Styleguide`` or dict as given,
-    the packaged house rules for None, a path loaded and merged over them."""
-    if isinstance(styleguide, Mapping):
-        return styleguide
-    from ..styleguide import load_styleguide
-
-    return load_styleguide(styleguide)
+def resolve_styleguide(styleguide: Mapping | None) -> Styleguide:
+    """The style guide: a ``Styleguide`` as given, a whole one as a dict checked, the
+    packaged house rules for None, a path loaded and merged over them."""
+    return as_styleguide(styleguide)
 
 
-def sentence_splitter() -> Splitter:
-    """``stackwise_analysis.text.split_sentences`` when present, else ``naive_split``."""
-    try:
-        from ..text import split_sentences
-    except ImportError:
-        return naive_split
-    return split_sentences
+def sentence_splitter(sg: Mapping) -> Splitter:
+    """The house sentence splitter, with the style guide's extra abbreviations."""
+    return splitter_for(styleguide_abbreviations(sg)).sentences
 
 
 def text_units(corpus) -> pd.DataFrame:
@@ -123,20 +113,71 @@ def text_units(corpus) -> pd.DataFrame:
     return units
 
 
-def claim_findings(units: pd.DataFrame, sg: Mapping, split: Splitter | None = None
-                   ) -> pd.DataFrame:
-    """``compliance.absolute_claim``: one finding per sentence holding an un-negated claim;
-    the message names the sentence's first claim, the evidence is the sentence."""
-    rules = sg["compliance"]
-    lexicon = compile_lexicon(rules["claims"], rules["negations"], rules["negation_window"])
-    hits = scan_texts(units["text"], lexicon, split, by_line=units["by_line"])
-    hits = hits.drop_duplicates(["row", "sentence_start"], keep="first")
-    where = units.loc[hits["row"]].reset_index(drop=True)
-    hits = hits.reset_index(drop=True)
-    return finding_rows(
-        sg, "compliance.absolute_claim", where["article_id"], section=where["section"],
-        evidence=hits["sentence"], line=where["line"] + hits["newlines"],
-        fields={"term": hits["term"]})
+_CLAIM_CHECKS = {"disease": "compliance.disease_claim", "hedged": "compliance.hedged_claim",
+                 "absolute": "compliance.absolute_claim"}
+
+
+@lru_cache(maxsize=8)
+def _claim_finder(sg: Styleguide) -> tuple[ClaimFinder, str, str]:
+    """The style guide's claim finder, and the two RE2 patterns that pick the texts worth
+    reading sentence by sentence: any claim word; a condition or a claim word that needs
+    none."""
+    disease = sg.rule("compliance.disease_claim")
+    words = ClaimWords.from_mapping({
+        **disease, **sg["claims"], "hedges": sg.rule("compliance.hedged_claim")["hedges"],
+        "absolute": sg.rule("compliance.absolute_claim")["terms"],
+        "absolute_qualifiers": sg.rule("compliance.absolute_claim")["qualifiers"]})
+    terms = load_condition_terms(disease["conditions_add"], disease["conditions_remove"])
+    finder = ClaimFinder(words, terms["term"], terms["kind"])
+    effects = lexicon_source([form for phrase in (*words.effect_verbs, *words.effect_before,
+                                                  *words.effect_after)
+                              for form in inflections(phrase)])
+    standalone = lexicon_source([*words.drug_classes, *words.drug_alternatives,
+                                 *words.absolute])
+    conditions = lexicon_source(terms["term"], plurals=True)
+    return finder, f"{standalone}|{effects}", f"{standalone}|{conditions}"
+
+
+def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
+    """``compliance.disease_claim``, ``hedged_claim`` and ``absolute_claim``: one finding per
+    sentence and kind the writer asserts (``text.claims``). The evidence is the sentence, the
+    message names the claim and its condition, ``line`` is the sentence's line.
+
+    Only texts holding an effect word and a condition term, or a claim word that needs no
+    condition, are cut into sentences and weighed (two vectorised passes first).
+    """
+    finder, any_claim_word, condition_or_standalone = _claim_finder(sg)
+    texts = as_arrow(units["text"])
+    maybe = np.flatnonzero(texts_matching(texts, any_claim_word))
+    keep = texts_matching(texts.take(maybe), condition_or_standalone)
+    split = splitter_for(styleguide_abbreviations(sg))
+    rows = []
+    for row in maybe[keep]:
+        text = units["text"].iat[row]
+        for start, end in split.spans(text):
+            for claim in finder.find(text[start:end]):
+                rows.append((row, claim.kind, text[start:end], text.count("\n", 0, start),
+                             claim.phrase, claim.condition))
+    hits = pd.DataFrame.from_records(
+        rows, columns=["row", "kind", "sentence", "newlines", "phrase", "condition"])
+    parts = []
+    for kind, check in _CLAIM_CHECKS.items():
+        found = hits[hits["kind"] == kind].reset_index(drop=True)
+        where = units.iloc[found["row"].to_numpy(dtype=int)].reset_index(drop=True)
+        parts.append(finding_rows(
+            sg, check, where["article_id"], section=where["section"],
+            evidence=found["sentence"].astype("string"),
+            line=where["line"] + found["newlines"].astype("Int64"),
+            fields={"term": found["phrase"], "claim": _claim_words(found)}))
+    return make_findings(parts)
+
+
+def _claim_words(found: pd.DataFrame) -> pd.Series:
+    """How a message names a claim: 'lowers "triglycerides"' or '"natural antibiotic"'."""
+    condition = found["condition"].fillna("").astype(str)
+    phrase = found["phrase"].astype(str)
+    return pd.Series(np.where(condition != "", phrase + ' "' + condition + '"',
+                              '"' + phrase + '"'), index=found.index, dtype="string")
 
 
 def articles_matching(units: pd.DataFrame, source: str, *, texts=None,
@@ -173,10 +214,10 @@ def _first_section(sections: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _no_uncertainty(articles: pd.DataFrame, units: pd.DataFrame, texts, sg: Mapping
                     ) -> pd.DataFrame:
-    rules = sg["compliance"]
+    rule = sg.rule("compliance.no_uncertainty")
     levels = articles["risk_level"].astype("string")
-    due = articles[levels.isin(rules["uncertainty_levels"]).fillna(False)]
-    found = articles_matching(units, lexicon_source(rules["uncertainty_phrases"]), texts=texts)
+    due = articles[levels.isin(rule["levels"]).fillna(False)]
+    found = articles_matching(units, lexicon_source(rule["phrases"]), texts=texts)
     lacking = due[~due["article_id"].isin(found)]
     return finding_rows(
         sg, "compliance.no_uncertainty", lacking["article_id"],
@@ -187,7 +228,7 @@ def _no_uncertainty(articles: pd.DataFrame, units: pd.DataFrame, texts, sg: Mapp
 def stale_findings(articles: pd.DataFrame, styleguide: Mapping | None = None,
                    as_of: dt.date | str | None = None) -> pd.DataFrame:
     """``compliance.stale_content``: articles whose ``last_reviewed`` is more than
-    ``stale_after_months`` before ``as_of`` (today when None). No finding without the
+    ``months`` (the rule's) before ``as_of`` (today when None). No finding without the
     ``last_reviewed`` column or for an article without a date.
 
     It needs only ``articles``, so a runner that audits article text in cached chunks can
@@ -203,7 +244,7 @@ def stale_findings(articles: pd.DataFrame, styleguide: Mapping | None = None,
     sg = resolve_styleguide(styleguide)
     if "last_reviewed" not in articles.columns:
         return make_findings([])
-    months = int(sg["compliance"]["stale_after_months"])
+    months = int(sg.rule("compliance.stale_content")["months"])
     reviewed = pd.to_datetime(articles["last_reviewed"], errors="coerce")
     today = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
     tz = getattr(reviewed.dt, "tz", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import string
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ FINDINGS_COLUMNS: dict[str, Any] = {
 }
 #: Hex digits of a ``finding_id`` (64 bits: no clash to expect among millions of findings).
 FINDING_ID_LENGTH = 16
-#: Evidence longer than this is shortened with an ellipsis.
+#: How long evidence may be in a view that shortens it (the findings table keeps it whole).
 MAX_EVIDENCE = 200
 _FORMATTER = string.Formatter()
 
@@ -84,15 +85,14 @@ def make_findings(rows: Iterable[Mapping | pd.DataFrame], *, audit: str | None =
             raise ValueError(f"unknown audit {audit!r}")
         table["audit"] = table["audit"].fillna(audit)
     table = table[list(FINDINGS_COLUMNS)].astype(FINDINGS_COLUMNS)
-    # Most evidence is already short and flat; shorten only what is not (a regex over the
-    # column, then Python for the few rows it selects).
+    # Evidence is kept whole, on one line: most is flat already, so only the rows a regex
+    # over the column selects go through Python.
     evidence = table["evidence"]
     flat = pa.array(evidence.to_numpy(dtype=object, na_value=None), type=pa.large_string())
-    needs = pc.or_(pc.greater(pc.utf8_length(flat), MAX_EVIDENCE),
-                   pc.match_substring_regex(flat, r"\s\s|[\t\n\r]"))
+    needs = pc.match_substring_regex(flat, r"\s\s|[\t\n\r]")
     needs = needs.fill_null(False).to_numpy(zero_copy_only=False)
     if needs.any():
-        table.loc[needs, "evidence"] = [shorten(v) for v in evidence[needs]]
+        table.loc[needs, "evidence"] = [" ".join(v.split()) for v in evidence[needs]]
     missing = table["finding_id"].isna().to_numpy()
     if missing.any():  # ids the parts brought along (an audit's own table) are kept
         table.loc[missing, "finding_id"] = finding_ids(table[missing])
@@ -163,7 +163,7 @@ def finding_ids(findings: pd.DataFrame) -> pd.Series:
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"article_id": ["a", "b"], "check": ["risk.x", "risk.x"],
+    >>> rows = pd.DataFrame({"article_id": ["a", "b"], "check": ["risk.understated"] * 2,
     ...                      "section": [None, None], "evidence": ["Cures  ALL.", "cures all"],
     ...                      "line": [3, 9]})
     >>> ids = finding_ids(rows)
@@ -205,11 +205,47 @@ def _repeat_numbers(codes: np.ndarray, line: pd.Series) -> np.ndarray:
     return repeat
 
 
+PLURAL = "plural:"
+
+
+def plural(count: Any, spec: str) -> str:
+    """The word of a ``{count:plural:WORD}`` or ``{count:plural:ONE/MANY}`` placeholder
+    (``spec`` is what follows ``plural:``): ONE for a count of 1, else MANY (WORD + "s").
+
+    >>> plural(1, "sentence"), plural(4, "sentence"), plural(0, "is/are")
+    ('sentence', 'sentences', 'are')
+    """
+    one, _, many = spec.partition("/")
+    return one if count == 1 else (many or one + "s")
+
+
+@lru_cache(maxsize=256)
+def _plural_fields(template: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """``template`` with each plural placeholder replaced by a field of its own, and those
+    fields as (new name, count field, spec): plain ``str.format`` then fills every row."""
+    out, plurals = [], []
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if spec and spec.startswith(PLURAL):
+            field_name = f"_plural_{len(plurals)}"
+            plurals.append((field_name, name, spec[len(PLURAL):]))
+            out.append("{" + field_name + "}")
+        else:
+            out.append("{" + name + (f"!{conversion}" if conversion else "")
+                       + (f":{spec}" if spec else "") + "}")
+    return "".join(out), tuple(plurals)
+
+
 def format_message(template: str, fields: Mapping[str, Any]) -> str:
     """Fill a rule's message template; unknown placeholders stay visible rather than fail.
+    ``{count:plural:word}`` agrees with the count (see ``plural``).
 
     >>> format_message("Grade {grade:.1f} over {target}.", {"grade": 11.26, "target": 8})
     'Grade 11.3 over 8.'
+    >>> format_message("It has {n} {n:plural:sentence}.", {"n": 1})
+    'It has 1 sentence.'
     """
     out = []
     for literal, name, spec, conversion in _FORMATTER.parse(template):
@@ -217,9 +253,12 @@ def format_message(template: str, fields: Mapping[str, Any]) -> str:
         if name is None:
             continue
         if name not in fields or fields[name] is None or fields[name] is pd.NA:
-            out.append("{" + name + "}")
+            out.append("{" + name + (f":{spec}" if spec else "") + "}")
             continue
         value = _FORMATTER.convert_field(fields[name], conversion)
+        if spec and spec.startswith(PLURAL):
+            out.append(plural(value, spec[len(PLURAL):]))
+            continue
         try:
             out.append(format(value, spec or ""))
         except (ValueError, TypeError):
@@ -265,8 +304,13 @@ def finding_rows(
     evidence_col = column(evidence)
     field_cols = {name: column(value) for name, value in (fields or {}).items()}
     field_cols.setdefault("evidence", evidence_col)
-    template = rule["message"]
+    template, plurals = _plural_fields(rule["message"])
     used = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+    used = (used - {p[0] for p in plurals}) | {p[1] for p in plurals}
+    for field_name, name, spec in plurals:
+        if name in field_cols:
+            field_cols[field_name] = field_cols[name].map(
+                lambda count, spec=spec: plural(count, spec), na_action="ignore")
     if used:
         names = list(field_cols)
         rows = [dict(zip(names, values, strict=True))
@@ -278,9 +322,9 @@ def finding_rows(
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             messages = None
         if messages is None:
-            messages = [format_message(template, row) for row in rows]
+            messages = [format_message(rule["message"], row) for row in rows]
     else:
-        messages = [template] * n
+        messages = [rule["message"]] * n
     return pd.DataFrame({
         "article_id": article_ids.to_numpy(),
         "audit": rule["audit"],

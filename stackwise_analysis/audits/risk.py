@@ -9,15 +9,12 @@ import numpy as np
 import pandas as pd
 
 from ..claims import compile_lexicon, scan_texts
-from ..constants import RISK_LEVELS
+from ..constants import DEFAULT_GRADE_METRIC, NONE, RISK_LEVELS
 from .compliance import resolve_styleguide, sentence_splitter, text_units
 from .findings import finding_rows, make_findings
 
 AUDIT = "risk"
-#: The group (and risk level) of articles with no value: no label, no category, no grade.
-NONE = "(none)"
 SUMMARY_LEVEL_DTYPE = pd.CategoricalDtype([*RISK_LEVELS, NONE])
-DIMENSIONS = ("overall", "category", "listed_risks", "word_count_band", "grade_band")
 SUMMARY_COLUMNS = {"dimension": "string", "group": "string", "risk_level": SUMMARY_LEVEL_DTYPE,
                    "count": "Int64", "share": "Float64"}
 #: Listed risks are counted one by one up to this many; more fall in one "N+" group.
@@ -26,7 +23,6 @@ WORD_COUNT_EDGES = (0, 300, 600, 900, 1200, np.inf)
 WORD_COUNT_LABELS = ("under 300", "300-599", "600-899", "900-1199", "1200+")
 GRADE_EDGES = (-np.inf, 6, 8, 10, 12, np.inf)
 GRADE_LABELS = ("6 or below", "6-8", "8-10", "10-12", "above 12")
-DEFAULT_GRADE_METRIC = "flesch_kincaid_grade"
 
 
 def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
@@ -34,10 +30,10 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
 
     ``risk.missing_label`` (no label line), ``risk.unknown_label`` (a label line that is not
     a house level; the raw text is the evidence), ``risk.too_few_risks`` (fewer Health Risks
-    bullets than ``risk.min_listed_risks`` asks of the article's level) and
+    bullets than the rule's ``min_risks`` asks of the article's level) and
     ``risk.understated`` (a Low article whose intro, sections or risk bullets name a serious
-    harm from ``risk.serious_harms`` (plurals too), not negated by the compliance
-    ``negations``; one finding per harm term, at its first sentence).
+    harm from the rule's ``terms`` (plurals too), not negated by its ``negations``; one
+    finding per harm term, at its first sentence).
 
     Parameters
     ----------
@@ -54,8 +50,9 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> from stackwise_analysis import load_corpus, load_styleguide
-    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
-    >>> risk_findings(corpus, load_styleguide())["check"].value_counts()  # doctest: +SKIP
+    >>> corpus = load_corpus("data/articles")
+    >>> sorted(set(risk_findings(corpus, load_styleguide())["check"]))
+    ['risk.missing_label', 'risk.too_few_risks', 'risk.understated', 'risk.unknown_label']
     """
     sg = resolve_styleguide(styleguide)
     articles = corpus.articles
@@ -75,7 +72,7 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
 def _too_few_risks(corpus, sg: Mapping) -> pd.DataFrame:
     articles = corpus.articles
     minimum = articles["risk_level"].astype("string").map(
-        sg["risk"]["min_listed_risks"]).astype("Int64")
+        sg.rule("risk.too_few_risks")["min_risks"]).astype("Int64")
     count = articles["risk_count"].fillna(0).astype("Int64")
     short = articles[(count < minimum).fillna(False)]
     sections = corpus.sections
@@ -96,10 +93,10 @@ def _understated(corpus, sg: Mapping) -> pd.DataFrame:
     sections = corpus.sections
     units = text_units(dataclasses.replace(
         corpus, articles=low, sections=sections[sections["article_id"].isin(low["article_id"])]))
-    negation = sg["compliance"]
-    lexicon = compile_lexicon(sg["risk"]["serious_harms"], negation["negations"],
-                              negation["negation_window"], plurals=True)
-    hits = scan_texts(units["text"], lexicon, sentence_splitter(), by_line=units["by_line"])
+    rule = sg.rule("risk.understated")
+    lexicon = compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"],
+                              plurals=True)
+    hits = scan_texts(units["text"], lexicon, sentence_splitter(sg), by_line=units["by_line"])
     where = units.loc[hits["row"]].reset_index(drop=True)
     hits = hits.reset_index(drop=True).assign(
         article_id=where["article_id"], section=where["section"],
@@ -125,9 +122,9 @@ def risk_summary(corpus, readability: pd.DataFrame | None = None,
 
     Examples
     --------
-    >>> from stackwise_analysis import load_corpus
-    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
-    >>> risk_summary(corpus).query("dimension == 'overall'")  # doctest: +SKIP
+    >>> overall = risk_summary(corpus).query("dimension == 'overall'")
+    >>> overall["risk_level"].tolist(), int(overall["count"].sum()) == len(corpus.articles)
+    (['Low', 'Moderate', 'High', '(none)'], True)
     """
     articles = corpus.articles
     level = pd.Categorical(articles["risk_level"].astype("string").fillna(NONE),

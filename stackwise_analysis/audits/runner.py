@@ -60,8 +60,9 @@ def split_corpus(corpus: Corpus, size: int = MAX_CHUNK_ARTICLES) -> Iterator[Cor
     Sections and risks in article order (as ``load_corpus`` gives them) are cut as slices,
     which copy nothing; in any other order they are grouped.
 
-    >>> [len(c.articles) for c in split_corpus(corpus, 2)]  # doctest: +SKIP
-    [2, 2, 1]
+    >>> sizes = [len(c.articles) for c in split_corpus(corpus, 20)]
+    >>> sizes[:-1], 0 < sizes[-1] <= 20, sum(sizes) == len(corpus.articles)
+    ([20, 20], True, True)
     """
     articles = corpus.articles
     starts = range(0, len(articles), size)
@@ -230,11 +231,13 @@ class ResultCache:
 
     def __init__(self, folder: str | Path, styleguide: Styleguide) -> None:
         from .. import __version__
+        from ..text import ENGINE_VERSION
 
-        # results depend on the rules, this package, the syllable sources it reads and the
-        # findings contract (a new column must not be read from an older cache as missing)
-        salt = ":".join([styleguide.sha256, __version__, *(_version_of(p) for p in SOURCES),
-                         ",".join(FINDINGS_COLUMNS)])
+        # results depend on the rules, this package, its text engines, the syllable sources
+        # it reads and the findings contract (a new column must not be read from an older
+        # cache as missing)
+        salt = ":".join([styleguide.sha256, __version__, f"engine{ENGINE_VERSION}",
+                         *(_version_of(p) for p in SOURCES), ",".join(FINDINGS_COLUMNS)])
         self.store = SegmentStore(
             Path(folder) / f"audit-{hashlib.sha256(salt.encode()).hexdigest()[:16]}",
             ("articles", "findings", "readability"), key="_key")

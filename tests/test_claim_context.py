@@ -1,0 +1,146 @@
+"""Health claims: each context rule both ways, and precision and recall on labelled sentences.
+
+The labelled sets are original sentences written in the shapes of real copy (see the header
+of each file). ``dev.yml`` and ``dev2.yml`` were used to tune the word lists; ``heldout.yml``
+was written apart and never read while tuning: its figures are the ones that say how the
+audit does on copy it has not seen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stackwise_analysis.audits.compliance import _claim_finder
+from stackwise_analysis.styleguide import load_styleguide
+
+SETS = Path(__file__).parent / "data" / "claims"
+CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
+NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
+                "disease_status")
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return _claim_finder(load_styleguide())[0]
+
+
+def kinds(finder, sentence: str) -> set[str]:
+    return {claim.kind for claim in finder.find(sentence)}
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # explicit, marker, agent, drug-class and fragment claims
+    ("ImmunoBoost cures eczema in two weeks!", {"disease"}),
+    ("Lowers triglycerides.", {"disease"}),
+    ("Wipes out the flu virus on contact.", {"disease"}),
+    ("Oregano oil is a natural antibiotic.", {"disease"}),
+    ("Better than Prozac for low mood.", {"disease"}),
+    ("Tumours were shrunk in most patients.", {"disease"}),
+    ("Say goodbye to gout!", {"disease"}),
+    # look-alikes: they only look negated or reported
+    ("Arthritis pain doesn't stand a chance against FlexPro.", {"disease"}),
+    ("With none of the side effects of drugs, it clears psoriasis.", {"disease"}),
+    ("Doctors agree that it heals ulcers.", {"disease"}),
+    ("No more statins: HeartEase lowers cholesterol naturally.", {"disease"}),
+    # hedged
+    ("It may lower blood pressure in some adults.", {"hedged"}),
+    ("Early trials found it could reduce migraines.", {"hedged"}),
+    # absolutes, and qualified ones
+    ("Completely risk-free and 100% safe.", {"absolute"}),
+    ("There are no side effects.", {"absolute"}),
+    ("It is usually harmless for most people.", set()),
+    # structure/function wording is allowed
+    ("Supports healthy joints.", set()),
+    ("Helps maintain healthy blood sugar levels already within the normal range.", set()),
+    # negated
+    ("There is no evidence that it reverses arthritis.", set()),
+    ("It does not reduce cholesterol.", set()),
+    ("No herb has been shown to dissolve kidney stones.", set()),
+    ("Homeopathic remedies are ineffective against influenza.", set()),
+    # reported, quoted, warnings
+    ("Some people claim it cures cancer.", set()),
+    ("It is marketed as a cure for diabetes.", set()),
+    ("Testimonials like 'it cleared my psoriasis' are not evidence.", set()),
+    ("Be careful with sellers who say their tea melts away tumours.", set()),
+    ("Do not use it to treat an infection.", set()),
+    # disclaimer, question, the disease's own status
+    ("This product is not intended to diagnose, treat, cure, or prevent any disease.", set()),
+    ("Can turmeric cure arthritis?", set()),
+    ("Scientists are still looking for a cure for ALS.", set()),
+    ("There is no cure for psoriasis.", set()),
+    # other subjects and risks
+    ("Statins lower LDL cholesterol.", set()),
+    ("Your GP may prescribe an antifungal cream.", set()),
+    ("Bitter melon can push blood sugar too low if you take insulin.", set()),
+])
+def test_context_rules_both_ways(finder, sentence, expected):
+    assert kinds(finder, sentence) == expected
+
+
+def _labelled(name: str) -> list[dict]:
+    return yaml.safe_load((SETS / f"{name}.yml").read_text("utf-8"))["sentences"]
+
+
+def score(finder, sentences: list[dict]) -> dict:
+    """Per label: how many sentences, and how many drew each kind of finding."""
+    table: dict[str, Counter] = {}
+    for entry in sentences:
+        found = kinds(finder, entry["text"])
+        counts = table.setdefault(entry["label"], Counter())
+        counts["n"] += 1
+        for kind in found:
+            counts[kind] += 1
+        counts["blocker"] += bool(found & {"disease", "absolute"})
+    return table
+
+
+def _report(name: str, table: dict) -> tuple[float, float]:
+    claims = [table.get(label, Counter()) for label in ("disease_claim", "absolute_claim")]
+    found = sum(c["blocker"] for c in claims)
+    total = sum(c["n"] for c in claims)
+    quiet = [table.get(label, Counter()) for label in NOT_ASSERTED]
+    alarms = sum(c["blocker"] + c["hedged"] for c in quiet)
+    quiet_total = sum(c["n"] for c in quiet)
+    print(f"\n{name}: blocker claims found {found}/{total} ({found / total:.1%}); "
+          f"negated/reported/quoted/warning/disclaimer/question/status flagged "
+          f"{alarms}/{quiet_total} ({alarms / quiet_total:.1%})")
+    for label, counts in sorted(table.items()):
+        hits = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "n")
+        print(f"  {label:<20} {counts['n']:>4}  {hits}")
+    return found / total, alarms / quiet_total
+
+
+@pytest.mark.parametrize("name", ["dev", "dev2"])
+def test_tuning_sets(finder, name, capsys):
+    table = score(finder, _labelled(name))
+    with capsys.disabled():
+        recall, alarms = _report(f"{name} (tuned on)", table)
+    assert recall >= 0.85
+    assert alarms <= 0.05
+    hedged = table["hedged_claim"]
+    assert hedged["hedged"] >= 0.8 * hedged["n"]
+
+
+def test_held_out_set(finder, capsys):
+    """Copy the lists were never tuned on. The issue's target is 90 % of disease and absolute
+    claims found with at most 5 % false alarms; the recall floor here guards against a
+    regression from what the audit reaches today (about 78 %), it does not claim the target."""
+    sentences = _labelled("heldout")
+    assert len(sentences) >= 150
+    with capsys.disabled():
+        recall, alarms = _report("held-out (never tuned on)", score(finder, sentences))
+    assert alarms <= 0.05
+    assert recall >= 0.75
+
+
+def test_structure_function_and_neutral_copy_stays_quiet(finder):
+    for name in ("dev", "dev2", "heldout"):
+        loud = [e["id"] for e in _labelled(name)
+                if e["label"] in ("structure_function", "neutral")
+                and kinds(finder, e["text"]) & {"disease", "absolute"}]
+        total = sum(e["label"] in ("structure_function", "neutral") for e in _labelled(name))
+        assert len(loud) <= 0.1 * total, (name, loud)
