@@ -33,9 +33,10 @@ lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check stackwise_analysis tests benchmarks
 
-bench: $(STAMP) ## time the report suite and the pipeline (see benchmarks/)
+bench: $(STAMP) ## time the report suite, the pipeline and the run history (see benchmarks/)
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_pipeline.py --sizes 1000,10000
+	$(BIN)/python benchmarks/bench_history.py --n 10000 --runs 30
 
 clean: ## remove the venv and generated reports
 	rm -rf $(VENV) reports/*/ reports/latest reports/.staging-*

@@ -73,6 +73,10 @@ def main(argv=None) -> int:
             walls.append(wall)
             timings.append(steps)
             print(f"run {number + 1}: {wall:.2f} s wall")
+        store = Path(tmp) / "reports" / report.HISTORY_FILE
+        if store.is_file():  # compare + record are the history's share of each run
+            print(f"history store after {args.repeat} run(s): "
+                  f"{store.stat().st_size / 2**20:.1f} MB")
     names = list(timings[0])
     width = max(len(n) for n in names) + 2
     print(f"\n{'step':<{width}}{'median s':>10}{'min s':>10}{'max s':>10}")
@@ -83,7 +87,8 @@ def main(argv=None) -> int:
     print(f"{'total wall':<{width}}{statistics.median(walls):>10.2f}{min(walls):>10.2f}"
           f"{max(walls):>10.2f}")
     print("\n(notebook:NAME is that notebook's execute + HTML export, run "
-          f"{args.jobs} at a time inside the 'notebooks' step)")
+          f"{args.jobs} at a time inside the 'notebooks' step; compare and record are the "
+          "history store's)")
     return 0
 
 

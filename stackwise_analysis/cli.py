@@ -1,4 +1,5 @@
-"""Command line: ``stackwise-analysis corpus|audit|report|rules``; parses options, calls the API."""
+"""Command line: ``stackwise-analysis corpus|audit|report|rules|history``; parses options,
+calls the API."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ examples:
   stackwise-analysis report --fail-on warning --quiet
   stackwise-analysis rules --styleguide my_rules.yml
   stackwise-analysis audit big/archive --cache .audit-cache --scheduler tcp://dask:8786
+  stackwise-analysis report --new-only --fail-on blocker   # fail on new blockers only
+  stackwise-analysis history --keep 30
 """
 
 
@@ -99,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--notebooks-dir", metavar="DIR",
                         help="run your own notebooks instead of the packaged ones")
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this day")
+    _history_options(report)
 
     rules = sub.add_parser("rules", help="list every house rule with its audit, level and "
                            "description")
@@ -106,7 +110,32 @@ def build_parser() -> argparse.ArgumentParser:
                        "override the house defaults")
     rules.add_argument("--format", choices=["table", "json"], default="table",
                        help="output format (default: table)")
+    _history_command(sub)
     return parser
+
+
+def _history_options(report: argparse.ArgumentParser) -> None:
+    where = report.add_mutually_exclusive_group()
+    where.add_argument("--history", metavar="PATH", help="history store to compare with and "
+                       "record the run in (default: OUT/history.duckdb)")
+    where.add_argument("--no-history", action="store_true", help="neither compare with nor "
+                       "record in a history store (every finding is new)")
+    report.add_argument("--new-only", action="store_true", help="exit 1 only for findings "
+                        "new since the previous run (at or above --fail-on)")
+
+
+def _history_command(sub) -> None:
+    history = sub.add_parser("history", help="list the recorded report runs; --keep N "
+                             "deletes old run folders")
+    history.add_argument("--out", default="reports", help="where the run folders are "
+                         "(default: reports)")
+    history.add_argument("--history", metavar="PATH", help="the history store (default: "
+                         "OUT/history.duckdb)")
+    history.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                         help="output format (default: table)")
+    history.add_argument("--keep", type=int, metavar="N", help="delete all but the newest N "
+                         "run folders (never the one latest points to); their rows stay in "
+                         "the history store")
 
 
 def _as_of(value: str | None):
@@ -255,7 +284,9 @@ def cmd_report(args) -> int:
             fail_on=args.fail_on, jobs=args.jobs,
             notebooks=[n.strip() for n in args.notebooks.split(",")] if args.notebooks else None,
             notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of),
-            client=client, cache=args.cache)
+            client=client, cache=args.cache,
+            history=False if args.no_history else (args.history or True),
+            new_only=args.new_only)
     if result.index_path is not None:
         print(result.index_path)
     return result.exit_code
@@ -268,6 +299,29 @@ def _os_error(exc: OSError) -> str:
             errno.EROFS: "; write to another folder",
             errno.EACCES: "; check the permissions"}.get(exc.errno, "")
     return f"{where}{exc.strerror or exc}{hint}"
+
+
+def cmd_history(args) -> int:
+    from pathlib import Path
+
+    from . import report
+    from .review import history
+    from .tables import history_table
+
+    if args.keep is not None:
+        if args.keep < 1:
+            raise StackwiseError(f"--keep {args.keep}: keep at least one run folder")
+        for folder in report.prune_runs(args.out, args.keep):
+            print(f"deleted {folder}", file=sys.stderr)
+    runs = history.runs(Path(args.history) if args.history
+                        else Path(args.out) / report.HISTORY_FILE)
+    if args.format == "csv":
+        runs.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(runs.to_json(orient="records", indent=2, date_format="iso"))
+    else:
+        print(history_table(runs).to_string(index=False) if len(runs) else "No runs recorded.")
+    return EXIT_OK
 
 
 class Terminated(KeyboardInterrupt):
@@ -283,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = {"corpus": cmd_corpus, "audit": cmd_audit, "report": cmd_report,
-               "rules": cmd_rules}[args.command]
+               "rules": cmd_rules, "history": cmd_history}[args.command]
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:

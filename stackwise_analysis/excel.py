@@ -27,7 +27,8 @@ MAX_ROWS = 1_048_575
 MAX_FINDING_ROWS = 50_000
 #: Cells longer than this are cut (Excel refuses more than 32,767 characters).
 MAX_CELL = 32_000
-FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence"]
+FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence",
+                   "status", "finding_id"]
 HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
 HEADER_BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -190,7 +191,8 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
     why = None if rules is None else rules.set_index("id")["description"]
     for audit_name, part in parts.items():
         columns = [c for c in FINDING_COLUMNS if c in part.columns]
-        rows = part[columns].head(max_rows).astype({"severity": "string"})
+        labels = {c: "string" for c in ("severity", "status") if c in columns}
+        rows = part[columns].head(max_rows).astype(labels)
         if why is not None:
             rows = rows.assign(why=rows["check"].astype("string").map(why))
         _write_table(book.create_sheet(audit_name), rows, severity_column="severity")

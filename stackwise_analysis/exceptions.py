@@ -53,3 +53,7 @@ class ParseError(StackwiseError, ValueError):
 
     def __reduce__(self):  # keep ``kind`` when a worker process pickles it back
         return (type(self), (self.kind, self.message))
+
+
+class HistoryError(StackwiseError):
+    """The history store cannot be used: locked too long, not a store, or of a newer schema."""

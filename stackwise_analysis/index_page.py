@@ -24,6 +24,7 @@ h2 { font-size: 1.1rem; margin: 2rem 0 .6rem; border-bottom: 1px solid #d0d7de;
 .card { border: 1px solid #d0d7de; border-radius: 6px; padding: .6rem .9rem; min-width: 7.5rem; }
 .card b { display: block; font-size: 1.6rem; }
 .card.blocker b { color: #c9372c; } .card.warning b { color: #9a6700; }
+.cards.since { margin-top: .8rem; } .card.new b { color: #8250df; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #eaeef2;
          vertical-align: top; }
@@ -40,6 +41,7 @@ EXPORTS = {
     "findings.xlsx": "a sheet per audit, worst first, filters on (for reviewers)",
     "findings.csv": "every finding, one row each",
     "articles.csv": "one row per article with its finding counts and status",
+    "fixed.csv": "findings of the previous run that are gone in this one",
     "summary.json": "run facts and counts, for machines",
     "run.log": "what the run did, step by step",
 }
@@ -96,6 +98,29 @@ def _cards(summary: dict) -> str:
     cards += [(f"articles {s}", status[s], "") for s in ("fail", "warn", "pass") if s in status]
     return "".join(f'<div class="card {cls}"><b>{value}</b>{escape(label)}</div>'
                    for label, value, cls in cards)
+
+
+def _since_previous(summary: dict) -> str:
+    """New and fixed findings beside the headline numbers, and a link to the previous run."""
+    since = summary.get("since_previous")
+    if "since_previous" not in summary:  # a run without the history store's fields
+        return ""
+    if since is None:
+        text = ("First recorded run on this corpus: every finding is new."
+                if summary.get("history") else "No history store: every finding is new.")
+        return f'<p class="meta">{escape(text)}</p>'
+    cards = "".join(f'<div class="card {cls}"><b>{since[key]}</b>{escape(label)}</div>'
+                    for key, label, cls in (("new", "new since the previous run", "new"),
+                                            ("fixed", "fixed since the previous run", ""),
+                                            ("open", "still open", "")))
+    previous = summary.get("previous_run") or {}
+    name = escape(str(since["run_id"]))
+    link = (f'<a href="{escape(previous["index"])}">{name}</a>' if previous.get("index")
+            else name)
+    only = " Only new findings count for the exit code (--new-only)." if summary.get(
+        "new_only") else ""
+    return (f'<div class="cards since">{cards}</div>'
+            f'<p class="meta">Compared with the previous run {link}.{escape(only)}</p>')
 
 
 def _counts_table(summary: dict) -> str:
@@ -168,6 +193,7 @@ def render_index(summary: dict) -> str:
 {failures}
 <h2>Headline numbers</h2>
 <div class="cards">{_cards(summary)}</div>
+{_since_previous(summary)}
 <h2>Reports</h2>
 {_notebook_rows(summary["notebooks"])}
 <h2>Findings by audit and severity</h2>

@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from . import tables
-from .constants import SEVERITIES
+from .constants import AUDITS, SEVERITIES
 
 LEVEL_COLORS = {"Low": "#6aaa64", "Moderate": "#e6a23c", "High": "#c9372c", "(none)": "#a0a0a0"}
 SEVERITY_COLORS = {"info": "#7fa7d1", "warning": "#e6a23c", "blocker": "#c9372c"}
@@ -318,7 +318,115 @@ def worst_articles_chart(worst: pd.DataFrame) -> Figure:
     return fig
 
 
+# ------------------------------------------------------------------------------ run history
+#: Run labels a time axis shows at most; the others are ticks without labels.
+MAX_RUN_LABELS = 12
+NEW_COLOR, FIXED_COLOR = "#8250df", "#6aaa64"
+
+
+def _run_axis(ax, started: pd.Series) -> np.ndarray:
+    """Runs one step apart on x (runs come at irregular times), labelled by start time."""
+    positions = np.arange(len(started))
+    labels = pd.to_datetime(started, utc=True).dt.strftime("%m-%d %H:%M").tolist()
+    step = max(1, -(-len(labels) // MAX_RUN_LABELS))
+    ax.set_xticks(positions[::step], labels[::step], rotation=45, ha="right", fontsize=8)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    return positions
+
+
+def findings_per_run_chart(by_audit: pd.DataFrame) -> Figure:
+    """Findings per run: stacked by severity on the left, one line per audit on the right
+    (``QUERIES["by_audit"]`` of ``review.history``: run_id, started, audit, severity,
+    findings).
+
+    >>> findings_per_run_chart(con.sql(history.QUERIES["by_audit"]).df())  # doctest: +SKIP
+    """
+    fig = Figure(figsize=(10.0, 3.6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    if by_audit.empty:
+        _empty(left, "no run recorded")
+        right.set_axis_off()
+        return fig
+    runs = by_audit.drop_duplicates("run_id")[["run_id", "started"]]
+    cells = by_audit.pivot_table(index="run_id", columns="severity", values="findings",
+                                 aggfunc="sum", fill_value=0)
+    cells = cells.reindex(index=runs["run_id"], columns=list(SEVERITIES), fill_value=0)
+    x = _run_axis(left, runs["started"])
+    bottom = np.zeros(len(x))
+    for severity in reversed(SEVERITIES):
+        values = cells[severity].to_numpy(dtype="float64")
+        left.bar(x, values, bottom=bottom, color=SEVERITY_COLORS[severity], label=severity)
+        bottom += values
+    left.set(ylabel="findings", title="Findings per run by severity")
+    left.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _tidy(left, "y")
+    per_audit = by_audit.pivot_table(index="run_id", columns="audit", values="findings",
+                                     aggfunc="sum", fill_value=0).reindex(runs["run_id"])
+    _run_axis(right, runs["started"])
+    for audit_name in [a for a in AUDITS if a in per_audit.columns]:
+        right.plot(x, per_audit[audit_name].fillna(0).to_numpy(), marker="o", label=audit_name)
+    right.set(ylabel="findings", title="Findings per run by audit")
+    right.set_ylim(bottom=0)
+    right.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _tidy(right, "y")
+    return fig
+
+
+def run_trends_chart(runs: pd.DataFrame, styleguide=None) -> Figure:
+    """Blockers, the share of articles that pass and the median reading grade per run
+    (``QUERIES["runs"]`` of ``review.history``), the grade with the house target band.
+
+    >>> run_trends_chart(con.sql(history.QUERIES["runs"]).df())  # doctest: +SKIP
+    """
+    fig = Figure(figsize=(10.0, 3.4), layout="constrained")
+    axes = fig.subplots(1, 3)
+    if runs.empty:
+        for ax in axes:
+            _empty(ax, "no run recorded")
+        return fig
+    low, high = tables.target_band(styleguide)
+    series = [("blockers", "Blockers", SEVERITY_COLORS["blocker"], 1),
+              ("pass_share", "Articles that pass (%)", BAND_COLOR, 100),
+              ("median_grade", "Median reading grade", "#3b6b9a", 1)]
+    for ax, (column, title, color, scale) in zip(axes, series, strict=True):
+        x = _run_axis(ax, runs["started"])
+        values = pd.to_numeric(runs[column], errors="coerce").to_numpy(dtype="float64")
+        ax.plot(x, values * scale, marker="o", color=color)
+        if column == "median_grade":
+            ax.axhspan(low, high, color=BAND_COLOR, alpha=0.12, label="house target")
+            ax.legend(frameon=False, fontsize=8)
+        if column == "pass_share":
+            ax.set_ylim(0, 100)
+        elif column == "blockers":
+            ax.set_ylim(bottom=0, top=max(1.0, np.nanmax(values, initial=0) * 1.15))
+        ax.set_title(title)
+        _tidy(ax, "y" if column == "blockers" else None)
+    return fig
+
+
+def new_fixed_chart(runs: pd.DataFrame) -> Figure:
+    """Findings new in each run (up) against those fixed since the run before (down).
+
+    >>> new_fixed_chart(con.sql(history.QUERIES["runs"]).df())  # doctest: +SKIP
+    """
+    fig, ax = _figure(7.5, 3.4)
+    if runs.empty:
+        _empty(ax, "no run recorded")
+        return fig
+    x = _run_axis(ax, runs["started"])
+    new = pd.to_numeric(runs["new"], errors="coerce").fillna(0).to_numpy(dtype="float64")
+    fixed = pd.to_numeric(runs["fixed"], errors="coerce").fillna(0).to_numpy(dtype="float64")
+    ax.bar(x, new, color=NEW_COLOR, label="new")
+    ax.bar(x, -fixed, color=FIXED_COLOR, label="fixed")
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.set(ylabel="findings", title="New against fixed, per run")
+    ax.legend(frameon=False, fontsize=8)
+    _tidy(ax, "y")
+    return fig
+
+
 __all__ = ["completeness_heatmap", "findings_by_rule_chart", "grade_histogram",
            "label_vs_risks_chart", "risk_by_category_chart", "risk_label_chart",
            "section_grade_chart", "section_status_chart", "word_count_histogram",
-           "worst_articles_chart"]
+           "worst_articles_chart", "findings_per_run_chart", "new_fixed_chart",
+           "run_trends_chart"]

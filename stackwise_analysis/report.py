@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import platform
+import re
 import secrets
 import shutil
 import sys
@@ -31,6 +32,9 @@ STAGING_PREFIX = ".staging-"
 LATEST = "latest"
 LATEST_POINTER = "latest.txt"
 SNAPSHOT_DIR = "snapshot"
+HISTORY_FILE = "history.duckdb"
+#: What a run folder's name looks like (``new_run_id``).
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
 
 
 @dataclass
@@ -174,7 +178,8 @@ def new_run_id() -> str:
 def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         out: str | Path = "reports", fail_on: str = "blocker", jobs: int | None = 1,
         notebooks=None, notebooks_dir=None, quiet: bool = False, as_of=None, client=None,
-        cache: str | Path | None = None) -> RunResult:
+        cache: str | Path | None = None, history: str | Path | bool = True,
+        new_only: bool = False) -> RunResult:
     """Audit a corpus, run the notebook suite on the result and publish the reports.
 
     Parameters
@@ -204,6 +209,13 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     cache : path, optional
         Cache of parsed files and per-article audit results (see ``load_corpus`` and
         ``audit``): a re-run reads and audits only what changed.
+    history : path or bool
+        The history store the run is compared with and recorded in: True is
+        ``out/history.duckdb``, a path puts it elsewhere, False records nothing (then
+        every finding is ``new``).
+    new_only : bool
+        Count only findings whose status is ``new`` for the exit code, so that old
+        findings do not fail a scheduled run while they are worked off.
 
     Returns
     -------
@@ -212,9 +224,9 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
 
     Raises
     ------
-    UsageError, CorpusError, StyleguideError
-        Bad arguments, or a corpus with no readable article (exit code 2 in the CLI).
-        Nothing is published then.
+    UsageError, CorpusError, StyleguideError, HistoryError
+        Bad arguments, a corpus with no readable article, or a history store that cannot
+        be used (exit code 2 in the CLI). Nothing is published then.
 
     Examples
     --------
@@ -227,6 +239,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     sources = select_notebooks(notebooks, notebooks_dir)
     guide = _styleguide(styleguide)
     out = Path(out)
+    store = _history_path(history, out)
     run_id = new_run_id()
     staging = out / f"{STAGING_PREFIX}{run_id}"
     if out.exists() and not out.is_dir():
@@ -253,21 +266,31 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
               _papermill_warnings_to(progress, "stackwise_analysis", "warning: ")):
             result = _audit(loaded, guide, as_of, jobs, client, cache)
         progress.line(repr(result))
+        with progress.step("compare", "comparing with the previous run"):
+            since = _compare(store, corpus, result, progress)
+        result.findings = result.findings.assign(status=since.status)
+        facts = _run_facts(run_id, started, corpus, loaded, guide, fail_on, new_only, out)
         with progress.step("snapshot", "writing the snapshot"):
-            _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of)
+            _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of,
+                            history=_pending_run(store, facts, result, since))
         with progress.step("notebooks", f"running {len(sources)} notebook(s), {jobs} at a time"):
             outcomes = _run_notebooks(sources, staging, progress, jobs=jobs, parameters={
                 "snapshot": f"../{SNAPSHOT_DIR}", "corpus": str(Path(corpus).resolve()),
                 "metadata": None if metadata is None else str(Path(metadata).resolve()),
                 "styleguide": None if styleguide is None else str(Path(styleguide).resolve()),
                 "as_of": None if as_of is None else as_of.isoformat()})
-        exit_code = _exit_code(result, outcomes, fail_on)
+        exit_code = _exit_code(result, outcomes, fail_on, new_only)
         with progress.step("files", "writing findings.csv, findings.xlsx, articles.csv"):
             files = _write_files(staging, loaded, result, run_id)
+            files += _write_fixed(staging, since, store)
         summary = _summary(run_id, started, progress, loaded, result, outcomes, exit_code,
                            fail_on, corpus, metadata, guide, as_of, files)
+        summary.update(_since_summary(since, store, out, new_only))
         _write_json(staging / "summary.json", summary)
         _write_index(staging, summary)
+        if store is not None:
+            with progress.step("record", f"recording the run in {store}"):
+                _record(store, facts, summary, result, since, progress)
         progress.line(f"publishing {out / run_id} (exit code {exit_code})")
         progress.close()
         release(staging)
@@ -323,13 +346,15 @@ def _audit(loaded, guide, as_of, jobs, client=None, cache=None):
                  progress=False)
 
 
-def _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of) -> None:
+def _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of, history=None
+                    ) -> None:
     from . import snapshot
 
     snapshot.save(staging / SNAPSHOT_DIR, loaded, result, meta={
         "corpus": str(Path(corpus).resolve()),
         "metadata": None if metadata is None else str(Path(metadata).resolve()),
-        "styleguide": list(guide.sources), "as_of": None if as_of is None else str(as_of)})
+        "styleguide": list(guide.sources), "as_of": None if as_of is None else str(as_of),
+        "history": history})
 
 
 def _run_notebooks(sources: list[Path], staging: Path, progress: _Progress, *, jobs: int,
@@ -395,12 +420,13 @@ def _papermill_warnings_to(progress: _Progress, name: str = "papermill",
         logger.propagate = saved
 
 
-def _exit_code(result, outcomes, fail_on: str) -> int:
+def _exit_code(result, outcomes, fail_on: str, new_only: bool = False) -> int:
     if any(not o.ok for o in outcomes):
         return EXIT_NOTEBOOK
-    if fail_on != "never" and len(result.at_or_above(fail_on)):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    counted = result.at_or_above(fail_on) if fail_on != "never" else result.findings.iloc[0:0]
+    if new_only:
+        counted = counted[counted["status"] == "new"]
+    return EXIT_FINDINGS if len(counted) else EXIT_OK
 
 
 def _write_files(staging: Path, loaded, result, run_id: str) -> list[str]:
@@ -480,6 +506,81 @@ def _write_index(staging: Path, summary: dict) -> None:
     (staging / "index.html").write_text(render_index(summary), encoding="utf-8")
 
 
+# ------------------------------------------------------------------------------ history
+def _history_path(history, out: Path) -> Path | None:
+    """The history store's file: ``out/history.duckdb`` for True, None for False/None."""
+    if history is None or history is False:
+        return None
+    if history is True:
+        return out / HISTORY_FILE
+    path = Path(history)
+    if path.is_dir():
+        raise UsageError(f"history {path} is a folder; give the database file, e.g. "
+                         f"{path / HISTORY_FILE}")
+    return path
+
+
+def _compare(store: Path | None, corpus, result, progress: _Progress):
+    from .review import history
+
+    if store is None:
+        return history.all_new(result.findings)
+    since = history.compare(store, Path(corpus).resolve(), result.findings,
+                            on_wait=progress.line)
+    if since.previous_run_id is None:
+        progress.line("no previous run on this corpus: every finding is new")
+    else:
+        counts = since.counts()
+        progress.line(f"since {since.previous_run_id}: {counts['new']} new, "
+                      f"{counts['open']} open, {counts['fixed']} fixed")
+    return since
+
+
+def _run_facts(run_id, started, corpus, loaded, guide, fail_on, new_only, out) -> dict:
+    """The ``runs`` row's facts known before the notebooks run."""
+    from . import __version__
+
+    return {"run_id": run_id, "started": started, "corpus": str(Path(corpus).resolve()),
+            "corpus_fingerprint": loaded.fingerprint, "styleguide_sha256": guide.sha256,
+            "package_version": __version__, "fail_on": fail_on, "new_only": new_only,
+            "run_dir": str((out / run_id).resolve()), "files_not_read": len(loaded.errors)}
+
+
+def _pending_run(store: Path | None, facts: dict, result, since) -> dict:
+    """What the trends notebook needs of this run: where the store is and this run's
+    ``runs`` row (it is recorded only after the notebooks)."""
+    from .review import history
+
+    row = history.build_record(facts, result.findings, result.scorecard, since).run
+    return {"store": None if store is None else str(store.resolve()),
+            "run": json.loads(json.dumps(row, default=str))}
+
+
+def _write_fixed(staging: Path, since, store: Path | None) -> list[str]:
+    if store is None:
+        return []
+    since.fixed.to_csv(staging / "fixed.csv", index=False)
+    return ["fixed.csv"]
+
+
+def _since_summary(since, store: Path | None, out: Path, new_only: bool) -> dict:
+    previous = since.previous_run_id
+    link = (f"../{previous}/index.html"
+            if previous is not None and (out / previous / "index.html").is_file() else None)
+    return {"since_previous": since.counts(), "new_only": new_only,
+            "history": None if store is None else str(store.resolve()),
+            "previous_run": None if previous is None else {"run_id": previous, "index": link}}
+
+
+def _record(store: Path, facts: dict, summary: dict, result, since, progress) -> None:
+    from .review import history
+
+    facts = {**facts, "finished": dt.datetime.fromisoformat(summary["finished"]),
+             "exit_code": summary["exit_code"]}
+    history.record(store, history.build_record(facts, result.findings, result.scorecard,
+                                               since), on_wait=progress.line)
+
+
 # ------------------------------------------------------------------------------ publish
 def publish(staging: Path, out: Path, run_id: str, *, point_latest: bool = True) -> Path:
     """Rename the finished staging folder to ``out/<run_id>`` and, if asked, point
@@ -515,6 +616,25 @@ def point_latest_at(out: Path, run_id: str) -> None:
     os.replace(pointer, out / LATEST_POINTER)
 
 
+def prune_runs(out: str | Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` run folders in ``out``, never the one ``latest``
+    points to; returns the folders deleted. Staging folders and other files are left alone.
+
+    >>> prune_runs("reports", 30)  # doctest: +SKIP
+    [PosixPath('reports/20261001T020000Z-1a2b3c')]
+    """
+    out = Path(out)
+    if not out.is_dir():
+        raise UsageError(f"run folder {out} not found")
+    folders = sorted(p for p in out.iterdir() if RUN_ID.fullmatch(p.name) and p.is_dir()
+                     and not p.is_symlink())
+    latest = latest_run(out)
+    doomed = [p for p in folders[:-keep] if latest is None or p.resolve() != latest.resolve()]
+    for folder in doomed:
+        shutil.rmtree(folder)
+    return doomed
+
+
 def latest_run(out: str | Path = "reports") -> Path | None:
     """The run folder ``latest`` points at (symlink or ``latest.txt``), or None."""
     out = Path(out)
@@ -528,5 +648,6 @@ def latest_run(out: str | Path = "reports") -> Path | None:
 
 
 __all__ = ["EXIT_FINDINGS", "EXIT_NOTEBOOK", "EXIT_OK", "EXIT_USAGE", "RunResult",
-           "default_notebooks_dir", "latest_run", "new_run_id", "point_latest_at", "publish",
+           "default_notebooks_dir", "latest_run", "new_run_id", "point_latest_at", "prune_runs",
+           "publish",
            "run", "select_notebooks"]

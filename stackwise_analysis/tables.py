@@ -276,10 +276,13 @@ def hardest_articles(readability: pd.DataFrame, articles: pd.DataFrame | None = 
 # ------------------------------------------------------------------------------ findings
 def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
                    min_severity: str = "info", limit: int | None = None,
-                   styleguide=None) -> pd.DataFrame:
+                   new_first: bool = False, styleguide=None) -> pd.DataFrame:
     """Findings a reviewer reads: one audit (or all) at ``min_severity`` or worse, worst
     first, then by article and line; at most ``limit`` rows. With a ``styleguide``, a
     ``why`` column says why each rule exists (its description).
+
+    In a report run findings carry ``status`` (``new`` since the previous run, or ``open``):
+    it is shown, and ``new_first`` puts the new ones before the rest.
 
     >>> findings_table(result.findings, "completeness", min_severity="warning")["severity"][0]
     'blocker'
@@ -287,11 +290,15 @@ def findings_table(findings: pd.DataFrame, audit: str | None = None, *,
     part = findings if audit is None else findings[findings["audit"] == audit]
     part = part[part["severity"] >= min_severity]
     rank = part["severity"].cat.codes if hasattr(part["severity"], "cat") else 0
-    part = (part.assign(_rank=-rank)
-            .sort_values(["_rank", "article_id", "line", "check"], na_position="last",
-                         kind="stable")
-            .drop(columns="_rank"))
-    columns = ["article_id", "severity", "check", "section", "line", "message", "evidence"]
+    keys = ["_rank", "article_id", "line", "check"]
+    part = part.assign(_rank=-rank)
+    if new_first and "status" in part.columns:
+        part = part.assign(_old=(part["status"].astype("string") != "new").fillna(True))
+        keys.insert(0, "_old")
+    part = (part.sort_values(keys, na_position="last", kind="stable")
+            .drop(columns=[k for k in ("_rank", "_old") if k in part.columns]))
+    columns = ["article_id", "severity", "status", "check", "section", "line", "message",
+               "evidence"]
     part = part[[c for c in columns if c in part.columns]].reset_index(drop=True)
     part = part if limit is None else part.head(limit)
     if styleguide is not None:
@@ -303,7 +310,6 @@ def _rule_column(checks: pd.Series, styleguide, column: str) -> pd.Series:
     """``column`` of each check's rule record (NA for a check the style guide lacks)."""
     table = _guide(styleguide).rule_table().set_index("id")[column]
     return checks.astype("string").map(table).astype("string")
-
 
 
 def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
@@ -361,7 +367,48 @@ def worst_articles(scorecard: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     return card
 
 
+#: The run history as a person reads it: column -> heading.
+HISTORY_HEADINGS = {"run_id": "Run", "started": "Started", "articles": "Articles",
+                    "blockers": "Blockers", "warnings": "Warnings", "new": "New",
+                    "fixed": "Fixed", "exit_code": "Exit Code"}
+
+
+def history_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Recorded runs, oldest first, under house headings; the start time to the minute (UTC).
+
+    ``runs`` is ``review.history.runs(path)`` (or ``QUERIES["runs"]``).
+
+    >>> history_table(history.runs("reports/history.duckdb"))  # doctest: +SKIP
+    """
+    table = runs[[c for c in HISTORY_HEADINGS if c in runs.columns]].copy()
+    if "started" in table.columns:
+        started = pd.to_datetime(table["started"], utc=True)
+        table["started"] = started.dt.strftime("%Y-%m-%d %H:%M")
+    return table.rename(columns=HISTORY_HEADINGS).reset_index(drop=True)
+
+
+#: One article's findings run by run, as a person reads them.
+ARTICLE_HISTORY_HEADINGS = {"started": "Run Started", "check": "Rule", "severity": "Severity",
+                            "status": "Status", "section": "Section", "line": "Line",
+                            "evidence": "Evidence"}
+
+
+def article_history(article: pd.DataFrame) -> pd.DataFrame:
+    """One article's findings in every run (``QUERIES["article"]`` of ``review.history``),
+    oldest run first, under house headings.
+
+    >>> article_history(con.execute(history.QUERIES["article"], ["008_iv_drips"]).df())
+    ... # doctest: +SKIP
+    """
+    table = article[[c for c in ARTICLE_HISTORY_HEADINGS if c in article.columns]].copy()
+    if "started" in table.columns:
+        table["started"] = pd.to_datetime(table["started"], utc=True).dt.strftime(
+            "%Y-%m-%d %H:%M")
+    return table.rename(columns=ARTICLE_HISTORY_HEADINGS).reset_index(drop=True)
+
+
 __all__ = ["SECTION_STATES", "article_rows", "article_table", "completeness_matrix",
+           "history_table", "article_history",
            "corpus_overview", "counts_by", "findings_by_rule", "findings_table", "gap_score",
            "grade_metric", "grade_summary", "hardest_articles", "label_counts",
            "minimum_risks", "risk_matrix", "section_grades", "section_status_counts",

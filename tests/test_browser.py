@@ -20,7 +20,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: The fewest plots each report must show (issue 4's figure list).
 MIN_IMAGES = {"01_corpus_overview": 1, "02_risk_distribution": 3,
-              "03_section_completeness": 2, "04_readability": 2, "05_compliance_review": 2}
+              "03_section_completeness": 2, "04_readability": 2, "05_compliance_review": 2,
+              "06_trends": 3}
 
 pytestmark = pytest.mark.slow
 

@@ -7,15 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
-from conftest import REPO
 from report_fixtures import sample_report
 
+from conftest import REPO
 from stackwise_analysis.notebook_run import KERNEL_NAME, KernelHome, execute
 
 NOTEBOOK_DIR = REPO / "notebooks"
 PATHS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 NAMES = ["01_corpus_overview", "02_risk_distribution", "03_section_completeness",
-         "04_readability", "05_compliance_review"]
+         "04_readability", "05_compliance_review", "06_trends"]
 #: The notebooks draw what the issue asks for; each call must appear in its notebook.
 PLOTS = {
     "01_corpus_overview": ["plots.word_count_histogram"],
@@ -23,6 +23,8 @@ PLOTS = {
     "03_section_completeness": ["plots.completeness_heatmap"],
     "04_readability": ["plots.grade_histogram"],
     "05_compliance_review": ["plots.findings_by_rule_chart", "plots.worst_articles_chart"],
+    "06_trends": ["plots.findings_per_run_chart", "plots.run_trends_chart",
+                  "plots.new_fixed_chart"],
 }
 
 
@@ -34,7 +36,7 @@ def _code(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-def test_the_suite_is_the_five_notebooks():
+def test_the_suite_is_the_six_notebooks():
     assert [p.stem for p in PATHS] == NAMES
 
 

@@ -113,7 +113,7 @@ def test_unknown_notebook_names_and_folders_are_usage_errors(tmp_path):
 
 def test_the_packaged_notebooks_are_found_in_a_checkout():
     assert report.default_notebooks_dir() == REPO / "notebooks"
-    assert len(NOTEBOOKS) == 5
+    assert len(NOTEBOOKS) == 6
 
 
 def test_run_ids_sort_by_time_and_do_not_collide():
@@ -139,7 +139,9 @@ def test_a_run_writes_every_file_and_publishes(corpus_dir, tmp_path, quick, caps
 def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
     result = report.run(corpus_dir, out=tmp_path / "r", fail_on="never", quiet=True)
     expected = fake_audit()[1].findings
-    written = pd.read_csv(result.run_dir / "findings.csv").astype(FINDINGS_COLUMNS)
+    written = pd.read_csv(result.run_dir / "findings.csv")
+    assert (written.pop("status") == "new").all()  # a first run: everything is new
+    written = written.astype(FINDINGS_COLUMNS)
     # formula-looking text is written inert (tests/test_csv_export.py), all else as it is
     neutral = expected["evidence"].str.startswith("=").fillna(False).astype(bool)
     assert written.loc[neutral, "evidence"].str.startswith("'=").all() and neutral.any()
@@ -159,7 +161,8 @@ def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
 
 def test_cached_runs_publish_what_a_plain_run_does(corpus_dir, tmp_path, quick, monkeypatch):
     monkeypatch.setattr(report, "_audit", REAL_AUDIT)  # notebooks stay fake, the audit is real
-    options = {"fail_on": "never", "quiet": True, "as_of": SAMPLE_AS_OF, "jobs": 1}
+    options = {"fail_on": "never", "quiet": True, "as_of": SAMPLE_AS_OF, "jobs": 1,
+               "history": False}  # each run's findings alike, statuses aside
     plain = report.run(corpus_dir, out=tmp_path / "plain", **options)
     cache = tmp_path / "cache"
     runs = [report.run(corpus_dir, out=tmp_path / "cached", cache=cache, **options)
@@ -297,7 +300,8 @@ def test_the_sample_findings_csv_equals_the_audit(sample):
     expected = audit(load_corpus(SAMPLE_ARTICLES, metadata=SAMPLE_CATALOG),
                      as_of=SAMPLE_AS_OF).findings
     written = pd.read_csv(sample.result.run_dir / "findings.csv",
-                          keep_default_na=False, na_values=[""]).astype(FINDINGS_COLUMNS)
+                          keep_default_na=False, na_values=[""]).drop(columns="status")
+    written = written.astype(FINDINGS_COLUMNS)
     pd.testing.assert_frame_equal(written.fillna({"evidence": ""}),
                                   expected.fillna({"evidence": ""}))
 
@@ -380,6 +384,9 @@ def test_two_runs_started_at_once_both_publish(tmp_path):
     printed = {Path(o[0].strip()) for o in outputs}
     assert printed == {f / "index.html" for f in folders}
     assert _no_staging(out)
+    from stackwise_analysis.review import history  # both waited their turn at the store
+
+    assert sorted(history.runs(out / "history.duckdb")["run_id"]) == [f.name for f in folders]
 
 
 @pytest.mark.slow

@@ -30,6 +30,7 @@ from ..corpus import Corpus
 from ..lifetime import die_with_parent, remove_orphans
 from ..segments import DamagedFile, SegmentStore, file_checksum, log, read_verified
 from ..styleguide import Styleguide
+from .findings import FINDINGS_COLUMNS
 
 #: Articles per chunk, at least and at most: each chunk costs a fixed few hundred
 #: milliseconds of DataFrame work, so chunks are as large as balancing the workers allows.
@@ -236,10 +237,11 @@ class ResultCache:
         from .. import __version__
         from ..text import ENGINE_VERSION
 
-        # results depend on the rules, this package, its text engines and the syllable
-        # sources it reads
+        # results depend on the rules, this package, its text engines, the syllable sources
+        # it reads and the findings contract (a new column must not be read from an older
+        # cache as missing)
         salt = ":".join([styleguide.sha256, __version__, f"engine{ENGINE_VERSION}",
-                         *(_version_of(p) for p in SOURCES)])
+                         *(_version_of(p) for p in SOURCES), ",".join(FINDINGS_COLUMNS)])
         self.store = SegmentStore(
             Path(folder) / f"audit-{hashlib.sha256(salt.encode()).hexdigest()[:16]}",
             ("articles", "findings", "readability"), key="_key")

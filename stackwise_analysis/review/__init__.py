@@ -1,0 +1,1 @@
+"""The review loop: what each run found compared with the runs before it."""
