@@ -13,7 +13,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .constants import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, SEVERITIES
+from .constants import (
+    DEFAULT_ARTICLE_PAGES,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAIL_ON,
+    SEVERITIES,
+)
 from .exceptions import StackwiseError
 
 FAIL_ON_CHOICES = list(FAIL_ON)
@@ -96,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--notebooks-dir", metavar="DIR",
                         help="run your own notebooks instead of the packaged ones")
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this day")
+    report.add_argument("--article-pages", type=int, default=DEFAULT_ARTICLE_PAGES, metavar="N",
+                        help="write a review page for at most N flagged articles, worst first "
+                             f"(default {DEFAULT_ARTICLE_PAGES:,}; 0 for none)")
 
     rules = sub.add_parser("rules", help="list every house rule with its audit, level and "
                            "description")
@@ -226,7 +236,7 @@ def cmd_report(args) -> int:
             fail_on=args.fail_on, jobs=args.jobs,
             notebooks=[n.strip() for n in args.notebooks.split(",")] if args.notebooks else None,
             notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of),
-            client=client, cache=args.cache)
+            client=client, cache=args.cache, article_pages=args.article_pages)
     if result.index_path is not None:
         print(result.index_path)
     return result.exit_code

@@ -45,3 +45,6 @@ DISCLAIMER_PREFIX = "The information provided by Stackwise is for informational 
 #: File extensions the loader reads, mapped to the reader that parses them.
 READERS: dict[str, str] = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
                            ".html": "html", ".htm": "html"}
+
+#: Review pages a report run writes at most (``--article-pages``), worst article first.
+DEFAULT_ARTICLE_PAGES = 2000

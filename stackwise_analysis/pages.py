@@ -23,10 +23,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from .constants import SEVERITIES
+from .constants import DEFAULT_ARTICLE_PAGES, SEVERITIES
 
-#: Default cap on pages per run (``--article-pages``).
-DEFAULT_ARTICLE_PAGES = 2000
 #: The run folder's subfolder that holds the pages.
 PAGES_DIR = "articles"
 #: Findings at this severity or worse earn an article its page.
@@ -179,9 +177,10 @@ class _Sources:
 
 
 def _bucket(frame: pd.DataFrame, ids: set, columns: list[str]) -> dict[str, list[dict]]:
-    """Rows of ``frame`` for ``ids`` as dicts (NA as None), grouped by article id."""
-    columns = [c for c in columns if c in frame.columns]
-    part = frame.loc[frame["article_id"].isin(ids), columns]
+    """Rows of ``frame`` for ``ids`` as dicts (NA as None), grouped by article id; every
+    row has every one of ``columns``."""
+    # a column the frame lacks (a table from an older run) is None throughout
+    part = frame.loc[frame["article_id"].isin(ids)].reindex(columns=columns)
     part = part.astype(object).where(part.notna(), None)
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in part.to_dict("records"):

@@ -139,8 +139,16 @@ def test_a_run_writes_every_file_and_publishes(corpus_dir, tmp_path, quick, caps
 def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
     result = report.run(corpus_dir, out=tmp_path / "r", fail_on="never", quiet=True)
     expected = fake_audit()[1].findings
-    written = pd.read_csv(result.run_dir / "findings.csv").astype(FINDINGS_COLUMNS)
-    pd.testing.assert_frame_equal(written, expected)
+    written = pd.read_csv(result.run_dir / "findings.csv")
+    page = written.pop("page")
+    pd.testing.assert_frame_equal(written.astype(FINDINGS_COLUMNS), expected)
+    # each finding of an article at warning or above leads to that article's page
+    flagged = expected.groupby("article_id")["severity"].max() >= "warning"
+    has_page = written["article_id"].map(flagged).fillna(False).astype(bool)
+    assert has_page.any() and not has_page.all()
+    assert (page.notna() == has_page).all()
+    assert (page[has_page] == "articles/" + written["article_id"][has_page] + ".html").all()
+    assert all((result.run_dir / p).is_file() for p in page.dropna())
     summary = json.loads((result.run_dir / "summary.json").read_text())
     assert summary["findings"]["total"] == len(expected)
     by_severity = expected["severity"].value_counts()
@@ -293,7 +301,8 @@ def test_the_sample_findings_csv_equals_the_audit(sample):
     expected = audit(load_corpus(SAMPLE_ARTICLES, metadata=SAMPLE_CATALOG),
                      as_of=SAMPLE_AS_OF).findings
     written = pd.read_csv(sample.result.run_dir / "findings.csv",
-                          keep_default_na=False, na_values=[""]).astype(FINDINGS_COLUMNS)
+                          keep_default_na=False, na_values=[""]).drop(columns="page")
+    written = written.astype(FINDINGS_COLUMNS)
     pd.testing.assert_frame_equal(written.fillna({"evidence": ""}),
                                   expected.fillna({"evidence": ""}))
 
