@@ -33,6 +33,9 @@ TABLE_OPTIONS = {
     "ordering": {"indicators": False, "handler": False},
     "layout": {"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
                "bottomEnd": "paging"},
+    # text reads from the left (the notebook stylesheet right-aligns every table cell)
+    "css": ".dt-container table.dataTable th, .dt-container table.dataTable td "
+           "{ text-align: left; }",
 }
 
 
