@@ -279,7 +279,8 @@ def _number_notes(document: dict) -> list[dict]:
 def _sentence_grades(documents: list[dict], styleguide, metric: str) -> None:
     """Give each readability note the reading grade of the sentence it marks, all pages'
     sentences counted in one batch by the audit's counter."""
-    from .audits.readability import _counter
+    from .text.counts import scores, shared_counter
+    from .text.sentences import splitter_for, styleguide_abbreviations
 
     marked = [(piece, note) for d in documents
               for b in [*(b for p in d["parts"] for b in p["blocks"])]
@@ -287,9 +288,10 @@ def _sentence_grades(documents: list[dict], styleguide, metric: str) -> None:
               if note["check"].startswith("readability.") and b["kind"] != "heading"]
     if not marked:
         return
-    from .text.counts import scores
-
-    counts = _counter(styleguide).count_many([piece.text for piece, _ in marked])
+    # the audit's own counter (same splitter, same sentence limit), so grades agree with it
+    counter = shared_counter(int(styleguide.rule("readability.long_sentence")["max_words"]),
+                             splitter_for(styleguide_abbreviations(styleguide)))
+    counts = counter.count_many([piece.text for piece, _ in marked])
     grade = scores(counts)[metric]
     for (_, note), value in zip(marked, grade, strict=True):
         note["grade"] = None if pd.isna(value) else round(float(value), 1)
@@ -369,7 +371,8 @@ def write_article_pages(folder: str | Path, corpus, audit, *,
         document["notes"] = _number_notes(document)
     _sentence_grades(documents, styleguide, metric)
     out = Path(folder) / PAGES_DIR
-    out.mkdir(parents=True, exist_ok=True)
+    if documents:
+        out.mkdir(parents=True, exist_ok=True)
     written = PagesWritten(flagged=len(flagged), limit=limit)
     order = [d["article"]["article_id"] for d in documents]
     for at, document in enumerate(documents):

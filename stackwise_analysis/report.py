@@ -1,7 +1,7 @@
 """The scheduled report run: audit once, run the notebooks, export, publish atomically.
 
-``run()`` reads as its steps: load, audit, snapshot, notebooks (execute + HTML export),
-files (CSV, Excel, summary, index), publish. Everything is built in a dot-folder under
+``run()`` reads as its steps: load, audit, snapshot, pages (a review page per flagged
+article), notebooks (execute + HTML export), files (CSV, Excel, summary, index), publish. Everything is built in a dot-folder under
 ``out`` and renamed into place at the end, so an interrupted run leaves no partial folder
 and never moves ``latest``.
 """
@@ -53,8 +53,8 @@ class RunResult:
     failed : dict
         Notebook name -> error, for every notebook that failed.
     timings : dict
-        Seconds per step (load, audit, snapshot, notebooks, files, publish) and per notebook
-        (``notebook:NAME``).
+        Seconds per step (load, audit, snapshot, pages, notebooks, files, publish) and per
+        notebook (``notebook:NAME``).
     latest_updated : bool
         Whether ``latest`` now points at this run (not when a notebook failed).
     """
