@@ -1,9 +1,9 @@
 """The scheduled report run: audit once, run the notebooks, export, publish atomically.
 
 ``run()`` reads as its steps: load, audit, snapshot, pages (a review page per flagged
-article), notebooks (execute + HTML export), files (CSV, Excel, summary, index), publish. Everything is built in a dot-folder under
-``out`` and renamed into place at the end, so an interrupted run leaves no partial folder
-and never moves ``latest``.
+article), notebooks (execute + HTML export), files (CSV, Excel, summary, index), publish.
+Everything is built in a dot-folder under ``out`` and renamed into place at the end, so an
+interrupted run leaves no partial folder and never moves ``latest``.
 """
 
 from __future__ import annotations
