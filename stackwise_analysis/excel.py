@@ -231,6 +231,17 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
         facts["Articles sheet"] = (f"{max_rows:,} of {len(articles):,} articles, failing "
                                    "ones first; all are in articles.csv")
     tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        _write_book(tmp, findings, parts, facts, articles, rules, pages, max_rows)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+    return path
+
+
+def _write_book(tmp: Path, findings, parts, facts, articles, rules, pages, max_rows) -> None:
+    """The workbook's sheets, in order, into ``tmp``."""
     book = xlsxwriter.Workbook(str(tmp), _OPTIONS)
     formats = _Formats(book)
     _write_table(book, book.add_worksheet("Summary"), summary_frame(findings), formats,
@@ -250,8 +261,6 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
         _write_table(book, book.add_worksheet("Rules"), rules, formats,
                      severity_column="level")
     book.close()
-    os.replace(tmp, path)
-    return path
 
 
 def _fact(value: object) -> object:
