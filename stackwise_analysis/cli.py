@@ -17,7 +17,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .constants import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, SEVERITIES
+from .constants import (
+    DEFAULT_ARTICLE_PAGES,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAIL_ON,
+    SEVERITIES,
+)
 from .exceptions import StackwiseError
 
 FAIL_ON_CHOICES = list(FAIL_ON)
@@ -103,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run your own notebooks instead of the packaged ones")
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this day")
     _history_options(report)
+    report.add_argument("--article-pages", type=int, default=DEFAULT_ARTICLE_PAGES, metavar="N",
+                        help="write a review page for at most N flagged articles, worst first "
+                             f"(default {DEFAULT_ARTICLE_PAGES:,}; 0 for none)")
 
     rules = sub.add_parser("rules", help="list every house rule with its audit, level and "
                            "description")
@@ -286,7 +296,7 @@ def cmd_report(args) -> int:
             notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of),
             client=client, cache=args.cache,
             history=False if args.no_history else (args.history or True),
-            new_only=args.new_only)
+            new_only=args.new_only, article_pages=args.article_pages)
     if result.index_path is not None:
         print(result.index_path)
     return result.exit_code

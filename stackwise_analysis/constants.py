@@ -48,3 +48,6 @@ READERS: dict[str, str] = {".txt": "text", ".md": "markdown", ".markdown": "mark
                            ".jsonl": "jsonl", ".ndjson": "jsonl"}
 #: Readers of files that hold many articles (a CMS dump), one per record.
 DUMP_READERS: tuple[str, ...] = ("json", "jsonl")
+
+#: Review pages a report run writes at most (``--article-pages``), worst article first.
+DEFAULT_ARTICLE_PAGES = 2000

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .audits.findings import plural
 from .constants import AUDITS, EXIT_FINDINGS, EXIT_NOTEBOOK, EXIT_OK, SEVERITIES
+from .pages import page_href
 
 _CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -155,6 +156,34 @@ def _exports(files: list[str]) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def _review_pages(summary: dict) -> str:
+    """The worst articles, each linked to its review page, and how many flagged articles
+    have no page because of ``--article-pages`` (empty when the run wrote no pages)."""
+    pages = summary.get("article_pages")
+    if not pages:
+        return ""
+    rows = []
+    for row in pages["worst"]:
+        name = escape(row["article_id"])
+        # the id may hold any character a file name can: the link is percent-encoded
+        link = (f'<a href="{escape(page_href(row["article_id"]))}">{name}</a>'
+                if row.get("page") else name)
+        cells = "".join(f'<td class="num">{row[s]}</td>' for s in reversed(SEVERITIES))
+        rows.append(f"<tr><td>{link}</td><td>{escape(row.get('title') or '')}</td>{cells}</tr>")
+    head = "".join(f'<th class="num">{escape(s)}</th>' for s in reversed(SEVERITIES))
+    table = (f"<table><tr><th>article</th><th>title</th>{head}</tr>{''.join(rows)}</table>"
+             if rows else "<p>No article has a finding at warning or above.</p>")
+    written, left_out = pages["written"], pages["left_out"]
+    note = (f"{written:,} of {pages['flagged']:,} flagged articles have a review page "
+            "(articles/), worst first.")
+    if left_out:
+        note += (f" {left_out:,} flagged {plural(left_out, 'article')} left out by the cap "
+                 f"of {pages['limit']:,} (--article-pages); findings.csv and findings.xlsx "
+                 "list their findings.")
+    return (f'<h2>Articles to review first</h2><p class="meta pages-note">{escape(note)}</p>'
+            f"{table}")
+
+
 def render_index(summary: dict) -> str:
     """The run's index page as one HTML string with inline CSS and no scripts.
 
@@ -198,6 +227,7 @@ def render_index(summary: dict) -> str:
 {_notebook_rows(summary["notebooks"])}
 <h2>Findings by audit and severity</h2>
 {_counts_table(summary)}
+{_review_pages(summary)}
 <h2>Exports</h2>
 {_exports(summary["files"])}
 <h2>About this run</h2>

@@ -1,9 +1,9 @@
 """The scheduled report run: audit once, run the notebooks, export, publish atomically.
 
-``run()`` reads as its steps: load, audit, snapshot, notebooks (execute + HTML export),
-files (CSV, Excel, summary, index), publish. Everything is built in a dot-folder under
-``out`` and renamed into place at the end, so an interrupted run leaves no partial folder
-and never moves ``latest``.
+``run()`` reads as its steps: load, audit, snapshot, pages (a review page per flagged
+article), notebooks (execute + HTML export), files (CSV, Excel, summary, index), publish.
+Everything is built in a dot-folder under ``out`` and renamed into place at the end, so an
+interrupted run leaves no partial folder and never moves ``latest``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .constants import EXIT_FINDINGS, EXIT_NOTEBOOK, EXIT_OK, EXIT_USAGE, FAIL_ON
+from .constants import (
+    DEFAULT_ARTICLE_PAGES,
+    EXIT_FINDINGS,
+    EXIT_NOTEBOOK,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAIL_ON,
+)
 from .exceptions import CorpusError, UsageError
 from .lifetime import claim, release, remove_orphans
 
@@ -51,8 +58,8 @@ class RunResult:
     failed : dict
         Notebook name -> error, for every notebook that failed.
     timings : dict
-        Seconds per step (load, audit, snapshot, notebooks, files, publish) and per notebook
-        (``notebook:NAME``).
+        Seconds per step (load, audit, snapshot, pages, notebooks, files, publish) and per
+        notebook (``notebook:NAME``).
     latest_updated : bool
         Whether ``latest`` now points at this run (not when a notebook failed).
     """
@@ -169,6 +176,12 @@ def _check_arguments(corpus, metadata, fail_on, jobs, as_of):
     return jobs, as_of
 
 
+def _check_article_pages(article_pages) -> None:
+    if isinstance(article_pages, bool) or not isinstance(article_pages, int) or article_pages < 0:
+        raise UsageError(f"article_pages must be a whole number of at least 0, not "
+                         f"{article_pages!r}")
+
+
 def new_run_id() -> str:
     """UTC timestamp plus a random suffix: sorts by start time, unique across hosts."""
     return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -179,7 +192,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         out: str | Path = "reports", fail_on: str = "blocker", jobs: int | None = 1,
         notebooks=None, notebooks_dir=None, quiet: bool = False, as_of=None, client=None,
         cache: str | Path | None = None, history: str | Path | bool = True,
-        new_only: bool = False) -> RunResult:
+        new_only: bool = False, article_pages: int = DEFAULT_ARTICLE_PAGES) -> RunResult:
     """Audit a corpus, run the notebook suite on the result and publish the reports.
 
     Parameters
@@ -216,6 +229,10 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     new_only : bool
         Count only findings whose status is ``new`` for the exit code, so that old
         findings do not fail a scheduled run while they are worked off.
+    article_pages : int
+        At most this many review pages (``articles/<article_id>.html``) for the articles
+        with a finding at warning or above, worst first; the index says how many were left
+        out. 0 writes none.
 
     Returns
     -------
@@ -236,6 +253,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     (0, PosixPath('reports/20261124T101500Z-3fa2c1/index.html'))
     """
     jobs, as_of = _check_arguments(corpus, metadata, fail_on, jobs, as_of)
+    _check_article_pages(article_pages)
     sources = select_notebooks(notebooks, notebooks_dir)
     guide = _styleguide(styleguide)
     out = Path(out)
@@ -273,6 +291,10 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         with progress.step("snapshot", "writing the snapshot"):
             _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of,
                             history=_pending_run(store, facts, result, since))
+        with progress.step("pages", f"writing up to {article_pages:,} article review pages"):
+            pages = _write_pages(staging, loaded, result, article_pages, run_id)
+        progress.line(f"{len(pages.pages):,} article pages written, {pages.left_out:,} "
+                      "flagged article(s) left out")
         with progress.step("notebooks", f"running {len(sources)} notebook(s), {jobs} at a time"):
             outcomes = _run_notebooks(sources, staging, progress, jobs=jobs, parameters={
                 "snapshot": f"../{SNAPSHOT_DIR}", "corpus": str(Path(corpus).resolve()),
@@ -281,11 +303,12 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
                 "as_of": None if as_of is None else as_of.isoformat()})
         exit_code = _exit_code(result, outcomes, fail_on, new_only)
         with progress.step("files", "writing findings.csv, findings.xlsx, articles.csv"):
-            files = _write_files(staging, loaded, result, run_id)
+            files = _write_files(staging, loaded, result, run_id, pages)
             files += _write_fixed(staging, since, store)
         summary = _summary(run_id, started, progress, loaded, result, outcomes, exit_code,
                            fail_on, corpus, metadata, guide, as_of, files)
         summary.update(_since_summary(since, store, out, new_only))
+        summary["article_pages"] = _pages_summary(pages, result.scorecard)
         _write_json(staging / "summary.json", summary)
         _write_index(staging, summary)
         if store is not None:
@@ -355,6 +378,30 @@ def _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of, his
         "metadata": None if metadata is None else str(Path(metadata).resolve()),
         "styleguide": list(guide.sources), "as_of": None if as_of is None else str(as_of),
         "history": history})
+
+
+def _write_pages(staging: Path, loaded, result, limit: int, run_id: str):
+    from .pages import write_article_pages
+
+    return write_article_pages(staging, loaded, result, limit=limit, run_id=run_id)
+
+
+def _pages_summary(pages, scorecard, worst: int = 20) -> dict:
+    """What the index says about the review pages: counts, and the worst articles with
+    their finding counts and page (None where the cap left one out)."""
+    import pandas as pd
+
+    from .tables import worst_articles
+
+    top = worst_articles(scorecard, worst)
+    top = top[(top["blocker"] + top["warning"]) > 0]
+    rows = [{"article_id": str(row["article_id"]),
+             "title": None if pd.isna(row.get("title")) else str(row.get("title")),
+             **{s: int(row[s]) for s in ("blocker", "warning", "info")},
+             "page": pages.pages.get(row["article_id"])}
+            for row in top.to_dict("records")]
+    return {"written": len(pages.pages), "flagged": pages.flagged,
+            "left_out": pages.left_out, "limit": pages.limit, "worst": rows}
 
 
 def _run_notebooks(sources: list[Path], staging: Path, progress: _Progress, *, jobs: int,
@@ -429,13 +476,16 @@ def _exit_code(result, outcomes, fail_on: str, new_only: bool = False) -> int:
     return EXIT_FINDINGS if len(counted) else EXIT_OK
 
 
-def _write_files(staging: Path, loaded, result, run_id: str) -> list[str]:
+def _write_files(staging: Path, loaded, result, run_id: str, pages=None) -> list[str]:
     from . import __version__
     from .csv_export import write_csv
     from .excel import write_findings_xlsx
+    from .pages import page_column
     from .tables import article_table
 
-    write_csv(result.findings, staging / "findings.csv")
+    links = {} if pages is None else pages.pages
+    write_csv(result.findings.assign(page=page_column(result.findings, links)),
+              staging / "findings.csv")
     articles = article_table(loaded, result.scorecard)
     write_csv(articles, staging / "articles.csv")
     write_findings_xlsx(staging / "findings.xlsx", result.findings, articles=articles,
@@ -444,7 +494,8 @@ def _write_files(staging: Path, loaded, result, run_id: str) -> list[str]:
                               "files not read": len(loaded.errors),
                               "corpus fingerprint": loaded.fingerprint,
                               "stackwise-analysis": __version__},
-                        rules=result.styleguide.rule_table() if result.styleguide else None)
+                        rules=result.styleguide.rule_table() if result.styleguide else None,
+                        pages=links)
     return ["findings.csv", "findings.xlsx", "articles.csv", "summary.json", "run.log",
             "index.html"]
 

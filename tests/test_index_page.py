@@ -62,3 +62,22 @@ def test_a_failed_notebook_still_says_what_the_audit_found():
 def test_found_text_agrees_in_number_worst_first():
     assert found_text({"warning": 1, "blocker": 2}) == "2 blockers and 1 warning"
     assert found_text({"info": 0}) == "no findings"
+
+
+def test_the_worst_articles_link_to_their_pages_escaped_and_the_cap_is_named():
+    summary = _summary(0, "never", blocker=3, warning=1, info=0)
+    summary["article_pages"] = {"written": 1, "flagged": 3, "left_out": 2, "limit": 1, "worst": [
+        {"article_id": "a b#1", "title": "<script>alert(1)</script>", "blocker": 2,
+         "warning": 0, "info": 0, "page": "articles/a b#1.html"},
+        {"article_id": "z<i>", "title": None, "blocker": 1, "warning": 1, "info": 0,
+         "page": None}]}
+    html = render_index(summary)
+    assert '<a href="articles/a%20b%231.html">a b#1</a>' in html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "z&lt;i&gt;" in html and "<i>" not in html
+    assert "1 of 3 flagged articles have a review page" in html
+    assert "2 flagged articles left out by the cap of 1 (--article-pages)" in html
+
+
+def test_a_run_without_pages_shows_no_review_section():
+    assert "Articles to review first" not in render_index(_summary(0, "never", blocker=1))

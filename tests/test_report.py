@@ -141,12 +141,20 @@ def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
     expected = fake_audit()[1].findings
     written = pd.read_csv(result.run_dir / "findings.csv")
     assert (written.pop("status") == "new").all()  # a first run: everything is new
+    page = written.pop("page")
     written = written.astype(FINDINGS_COLUMNS)
     # formula-looking text is written inert (tests/test_csv_export.py), all else as it is
     neutral = expected["evidence"].str.startswith("=").fillna(False).astype(bool)
     assert written.loc[neutral, "evidence"].str.startswith("'=").all() and neutral.any()
     pd.testing.assert_frame_equal(written.assign(evidence=expected["evidence"].where(
         neutral, written["evidence"])), expected)
+    # each finding of an article at warning or above leads to that article's page
+    flagged = expected.groupby("article_id")["severity"].max() >= "warning"
+    has_page = written["article_id"].map(flagged).fillna(False).astype(bool)
+    assert has_page.any() and not has_page.all()
+    assert (page.notna() == has_page).all()
+    assert (page[has_page] == "articles/" + written["article_id"][has_page] + ".html").all()
+    assert all((result.run_dir / p).is_file() for p in page.dropna())
     summary = json.loads((result.run_dir / "summary.json").read_text())
     assert summary["findings"]["total"] == len(expected)
     by_severity = expected["severity"].value_counts()
@@ -157,6 +165,47 @@ def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
         assert sum(counts.values()) == by_check.get(audit_name, 0)
     assert summary["corpus"]["fingerprint"] == load_corpus(corpus_dir).fingerprint
     assert set(summary["steps"]) >= {"load", "audit", "snapshot", "notebooks", "files"}
+
+
+def test_the_page_cap_is_kept_and_the_index_says_how_many_were_left_out(corpus_dir, tmp_path,
+                                                                        quick):
+    result = report.run(corpus_dir, out=tmp_path / "r", fail_on="never", quiet=True,
+                        article_pages=1)
+    pages = result.summary["article_pages"]
+    assert pages["written"] == 1 and pages["limit"] == 1
+    assert pages["left_out"] == pages["flagged"] - 1 > 0
+    assert len(list((result.run_dir / "articles").glob("*.html"))) == 1
+    index = BeautifulSoup(result.index_path.read_text(), "html.parser")
+    note = " ".join(index.select_one(".pages-note").get_text().split())
+    assert f"{pages['left_out']} flagged article" in note and "--article-pages" in note
+    # the worst article links to its page; the ones left out are named without a link
+    linked = [a["href"] for a in index.select("a[href^='articles/']")]
+    assert linked == [f"articles/{pages['worst'][0]['article_id']}.html"]
+    assert (result.run_dir / linked[0]).is_file()
+    assert len(pages["worst"]) > 1 and pages["worst"][1]["page"] is None
+
+
+def test_article_pages_must_be_a_whole_number(corpus_dir, tmp_path):
+    for bad in (-1, 2.5, "10"):
+        with pytest.raises(UsageError, match="article_pages"):
+            report.run(corpus_dir, out=tmp_path / "r", article_pages=bad)
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_cli_passes_article_pages_through(corpus_dir, tmp_path, monkeypatch):
+    from stackwise_analysis import cli
+
+    seen = {}
+
+    def fake_run(*args, **kwargs):
+        seen.update(kwargs)
+        return report.RunResult(exit_code=0, run_id="x", run_dir=None, index_path=None)
+
+    monkeypatch.setattr(report, "run", fake_run)
+    assert cli.main(["report", "--corpus", str(corpus_dir), "--article-pages", "7"]) == 0
+    assert seen["article_pages"] == 7
+    assert cli.main(["report", "--corpus", str(corpus_dir)]) == 0
+    assert seen["article_pages"] == 2000
 
 
 def test_cached_runs_publish_what_a_plain_run_does(corpus_dir, tmp_path, quick, monkeypatch):
@@ -295,12 +344,62 @@ def test_the_html_reports_hold_no_code(sample):
         assert "data:image/png;base64," in html, name
 
 
+def network_references(html: str) -> list[str]:
+    """Every URL a page would fetch by itself: element sources, stylesheets, CSS url() and
+    @import, script imports. A plain link a reader may follow (``<a href>``) is no request."""
+    page = BeautifulSoup(html, "html.parser")
+    remote = re.compile(r"^\s*(https?:)?//", re.I)
+    found = []
+    for tag in page.find_all(True):
+        for attribute in ("src", "srcset", "data", "poster", "action", "background"):
+            if remote.match(tag.get(attribute) or ""):
+                found.append(f"<{tag.name} {attribute}={tag[attribute]}>")
+        if tag.name in ("link", "use", "image") and remote.match(tag.get("href") or ""):
+            found.append(f"<{tag.name} href={tag['href']}>")
+    css = " ".join([s.get_text() for s in page.find_all("style")]
+                   + [t["style"] for t in page.find_all(style=True)])
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)  # comments name web pages, fetch nothing
+    found += re.findall(r"(?:url\(|@import)\s*['\"]?\s*(?:https?:)?//[^'\")\s]+", css)
+    scripts = " ".join(s.get_text() for s in page.find_all("script"))
+    found += re.findall(r"(?:import|from|fetch)\s*\(?\s*['\"](?:https?:)?//[^'\"]+", scripts)
+    return found
+
+
+def test_network_references_are_found_where_they_would_load():
+    assert network_references('<script src="https://cdn.example/x.js"></script>')
+    assert network_references('<style>a { background: url("//cdn.example/a.png") }</style>')
+    assert network_references("<script type=module>import x from 'https://unpkg.com/x';</script>")
+    assert not network_references('<a href="https://www.ecfr.gov/">rule</a>'
+                                  "<style>/* see https://example.org */</style>")
+
+
+@pytest.mark.slow
+def test_no_page_of_the_sample_run_loads_anything_from_a_network(sample):
+    pages = sorted(sample.result.run_dir.glob("*.html"))
+    pages += sorted((sample.result.run_dir / "articles").glob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        assert network_references(path.read_text(encoding="utf-8")) == [], path.name
+
+
+@pytest.mark.slow
+def test_the_sample_reports_have_searchable_tables_linked_to_the_pages(sample):
+    run_dir = sample.result.run_dir
+    html = (run_dir / "05_compliance_review.html").read_text(encoding="utf-8")
+    assert html.count("= injectModule(") == 1  # the DataTables bundle, embedded once
+    linked = set(re.findall(r"articles/([\w.-]+)\.html", html))
+    assert linked and all((run_dir / "articles" / f"{i}.html").is_file() for i in linked)
+    findings = pd.read_csv(run_dir / "findings.csv")
+    assert findings["page"].notna().any()
+    assert all((run_dir / p).is_file() for p in findings["page"].dropna().unique())
+
+
 @pytest.mark.slow
 def test_the_sample_findings_csv_equals_the_audit(sample):
     expected = audit(load_corpus(SAMPLE_ARTICLES, metadata=SAMPLE_CATALOG),
                      as_of=SAMPLE_AS_OF).findings
     written = pd.read_csv(sample.result.run_dir / "findings.csv",
-                          keep_default_na=False, na_values=[""]).drop(columns="status")
+                          keep_default_na=False, na_values=[""]).drop(columns=["status", "page"])
     written = written.astype(FINDINGS_COLUMNS)
     pd.testing.assert_frame_equal(written.fillna({"evidence": ""}),
                                   expected.fillna({"evidence": ""}))
