@@ -132,7 +132,7 @@ def test_a_report_names_the_damaged_segment_in_run_log_and_on_stderr(tmp_path, m
     monkeypatch.setattr(report, "_run_notebooks", no_notebooks)
     corpus = write_small_corpus(tmp_path / "articles")
     options = {"fail_on": "never", "quiet": True, "as_of": SAMPLE_AS_OF, "jobs": 1,
-               "notebooks": ["01_corpus_overview"]}
+               "notebooks": ["01_corpus_overview"], "history": False}  # statuses aside
     plain = report.run(corpus, out=tmp_path / "plain", **options)
     cache = tmp_path / "cache"
     report.run(corpus, out=tmp_path / "cached", cache=cache, **options)

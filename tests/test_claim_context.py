@@ -145,3 +145,19 @@ def test_structure_function_and_neutral_copy_stays_quiet(finder):
                 and kinds(finder, e["text"]) & {"disease", "absolute"}]
         total = sum(e["label"] in ("structure_function", "neutral") for e in _labelled(name))
         assert len(loud) <= 0.1 * total, (name, loud)
+
+
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "heldout"])
+def test_the_screen_keeps_the_sentences_that_hold_claims(finder, name):
+    """The audit reads closely only the sentences ``claim_screen`` picks; it must not drop
+    the ones the finder would have found a claim in."""
+    import pyarrow as pa
+
+    from stackwise_analysis.text.claim_screen import screen
+    from stackwise_analysis.text.sentences import splitter_for
+
+    texts = [e["text"] for e in _labelled(name) if finder.find(e["text"])]
+    picked = screen(pa.array(texts, type=pa.large_string()), finder, splitter_for())
+    kept = {int(u) for u, s in zip(picked.unit, picked.sentence, strict=True)
+            if finder.find(s)}
+    assert len(kept) >= 0.97 * len(texts), sorted(set(range(len(texts))) - kept)

@@ -8,11 +8,10 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..claims import Splitter, as_arrow, lexicon_source, texts_matching
 from ..styleguide import Styleguide, as_styleguide
+from ..text.claim_screen import screen
 from ..text.claims import ClaimFinder, ClaimWords
 from ..text.conditions import load_condition_terms
 from ..text.sentences import splitter_for, styleguide_abbreviations
@@ -131,22 +130,8 @@ def claim_finder(sg: Styleguide) -> ClaimFinder:
     return ClaimFinder(words, terms["term"], terms["kind"])
 
 
-def texts_that_might_claim(texts: pa.Array, finder: ClaimFinder) -> np.ndarray:
-    """Positions of the texts holding a word that may start a claim needing no condition,
-    or both a word that may start an effect phrase and one that may start a condition.
-
-    One vectorised pass: the texts are split into words by pyarrow, and each distinct word
-    is looked up once.
-    """
-    words = pc.split_pattern_regex(pc.utf8_lower(texts), r"[^\p{L}\p{N}'’-]+")
-    counts = pc.list_value_length(words).fill_null(0).to_numpy(zero_copy_only=False)
-    encoded = pc.dictionary_encode(words.flatten())
-    flags = np.asarray(finder.token_flags(encoded.dictionary.to_pylist()), dtype=np.int8)
-    owner = np.repeat(np.arange(len(texts)), counts)
-    per_word = flags[encoded.indices.to_numpy(zero_copy_only=False)]
-    bits = np.zeros(len(texts), dtype=np.int8)
-    np.bitwise_or.at(bits, owner, per_word)
-    return np.flatnonzero(((bits & finder.STANDALONE) > 0) | ((bits & 3) == 3))
+# Token flags worked out once per process and reused for every chunk.
+_TOKEN_FLAGS: dict[str, int] = {}
 
 
 def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
@@ -154,25 +139,17 @@ def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
     sentence and kind the writer asserts (``text.claims``). The evidence is the sentence, the
     message names the claim and its condition, ``line`` is the sentence's line.
 
-    Only texts, and then sentences, that hold words able to make a claim are read closely
-    (``texts_that_might_claim``, ``ClaimFinder.might_claim``). A headline question that
-    names a condition ("Tinnitus?") is read with the sentence that answers it.
+    Only the sentences ``text.claim_screen`` picks (on health copy about one in six) are
+    read closely.
     """
     finder = claim_finder(sg)
     split = splitter_for(styleguide_abbreviations(sg))
-    rows = []
-    for row in texts_that_might_claim(as_arrow(units["text"]), finder):
-        text = units["text"].iat[row]
-        spans = split.spans(text)
-        for k, (start, end) in enumerate(spans):
-            if k and finder.topic(text[spans[k - 1][0]:spans[k - 1][1]]):
-                start = spans[k - 1][0]  # the question and its answer, one statement
-            sentence = text[start:end]
-            if not finder.might_claim(sentence):
-                continue
-            for claim in finder.find(sentence):
-                rows.append((row, claim.kind, sentence, text.count("\n", 0, start),
-                             claim.phrase, claim.condition))
+    picked = screen(as_arrow(units["text"]), finder, split,
+                    _TOKEN_FLAGS.setdefault(sg.sha256, {}))
+    rows = [(unit, claim.kind, sentence, lines, claim.phrase, claim.condition)
+            for unit, sentence, lines in zip(picked.unit, picked.sentence, picked.lines_before,
+                                             strict=True)
+            for claim in finder.find(sentence)]
     hits = pd.DataFrame.from_records(
         rows, columns=["row", "kind", "sentence", "newlines", "phrase", "condition"])
     parts = []

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..syllables import easy_words
+
 #: What the context step decides for a candidate.
 ASSERTED, HEDGED, NOT_ASSERTED = "asserted", "hedged", "not asserted"
 
@@ -81,6 +83,19 @@ def inflections(phrase: str) -> list[str]:
     if re.fullmatch(r"[a-z]*[^aeiou][aeiou][bdgmnpt]", first):
         forms |= {first + first[-1] + "ed", first + first[-1] + "ing"}
     return [f"{form} {rest}".strip() for form in sorted(forms)]
+
+
+# Words too common to pick a phrase by.
+_FUNCTION_WORDS = frozenset(
+    "a an the of with for your our their to in on at by from and or no not more most people "
+    "get gets take takes off all any it its you is are be".split())
+
+
+def anchor(words: Iterable[str]) -> str:
+    """The word of a phrase least likely to be in any sentence: not a function word, not a
+    familiar word (the Dale-Chall list) where the phrase has one, the longest of those."""
+    easy = easy_words()
+    return min(words, key=lambda w: (w in _FUNCTION_WORDS, w in easy, -len(w)))
 
 
 @lru_cache(maxsize=4096)
@@ -159,9 +174,10 @@ class Phrases:
         return [hit.group() for hit in self.finditer(text)]
 
     def anchors(self) -> set[str]:
-        """One word of each phrase that any text holding the phrase holds too: its longest,
-        the least common as a rule ("effects" of "no side effects")."""
-        return {max(words, key=len) for options in self.by_first.values() for words in options}
+        """One word of each phrase that any text holding the phrase holds too, the least
+        common one (``anchor``): "effects" of "no side effects"."""
+        found = {anchor(words) for options in self.by_first.values() for words in options}
+        return found - _FUNCTION_WORDS
 
 
 _alternation = Phrases
@@ -195,7 +211,7 @@ class ConditionIndex:
                 self.terms.setdefault(_singular(key), kind)  # "cold sores" finds "cold sore"
         self.longest = max((len(k.split()) for k in self.terms), default=0)
         self.first = {k.split()[0] for k in self.terms}
-        self.anchors = {max(k.split(), key=len) for k in self.terms}
+        self.anchors = {anchor(k.split()) for k in self.terms}
 
     @staticmethod
     def key(text: str) -> str:
@@ -223,6 +239,7 @@ class ConditionIndex:
         return found
 
 
+@lru_cache(maxsize=65536)
 def _singular(gram: str) -> str:
     for plural, single in (("ies", "y"), ("ses", "s"), ("es", "e"), ("s", "")):
         if gram.endswith(plural) and len(gram) > len(plural) + 2:
@@ -320,54 +337,65 @@ class ClaimFinder:
         self._structure = _alternation(words.structure_function)
         # words that can start a claim, for the cheap pass that picks what to read closely
         self._effect_words = set().union(*(p.anchors() for p in (
-            self._verbs, self._before, self._after, *(v for v, _ in self._split))))
+            self._verbs, self._before, self._after, *(p for _, p in self._split))))
         self._standalone_words = set().union(*(p.anchors() for p in (
-            self._classes, self._alternatives, self._absolute)), self._drugs.anchors())
+            self._classes, self._alternatives, self._absolute)))
+        self._comparison_words = self._comparisons.anchors()
+        self._effect_first = set().union(*(p.by_first for p in (
+            self._verbs, self._before, self._after, *(v for v, _ in self._split))))
+        self._class_first = set().union(self._classes.by_first, self._alternatives.by_first,
+                                        self._comparisons.by_first)
+        self._drug_words = self._drugs.anchors()
 
-    #: Bits of ``token_flags``.
-    EFFECT, CONDITION, STANDALONE = 1, 2, 4
+    def word_flags(self, token: str) -> int:
+        """What the words of one whitespace token may start: bits of ``claim_screen``
+        (an effect phrase, a condition, a claim needing no condition, a comparison, a
+        medicine). Each phrase is known by its longest word, the least common as a rule."""
+        from .claim_screen import COMPARISON, CONDITION, DRUG, EFFECT, STANDALONE
 
-    def token_flags(self, tokens: Iterable[str]) -> list[int]:
-        """For each lower-case word: is it a word an effect phrase needs (``EFFECT``), one a
-        condition needs (``CONDITION``), or one a claim that needs no condition needs
-        (``STANDALONE``)? A text without a standalone word, or without both of the others,
-        holds no claim."""
-        first = self.conditions.anchors
-        out = []
-        for token in tokens:
-            word = token.strip("'’-").replace("’", "'")
-            out.append((self.EFFECT if word in self._effect_words else 0)
-                       | (self.CONDITION if word in first or _singular(word) in first else 0)
-                       | (self.STANDALONE if word in self._standalone_words
-                          or word.endswith("-free") else 0))
-        return out
-
-    def might_claim(self, sentence: str) -> bool:
-        """The cheap test ``token_flags`` makes, for one sentence."""
         bits = 0
-        for flag in self.token_flags(w for w, _, _ in _tokens(sentence.lower())):
-            bits |= flag
-        return bool(bits & self.STANDALONE) or bits & 3 == 3
+        for word, _, _ in _tokens(token.lower()):
+            if word in self._effect_words:
+                bits |= EFFECT
+            if word in self.conditions.anchors or _singular(word) in self.conditions.anchors:
+                bits |= CONDITION
+            if word in self._standalone_words or word.endswith("-free"):
+                bits |= STANDALONE
+            if word in self._comparison_words:
+                bits |= COMPARISON
+            if word in self._drug_words:
+                bits |= DRUG
+        return bits
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, sentence: str) -> list[Claim]:
         """Every claim the words of ``sentence`` could make, before context is weighed."""
         lower = sentence.lower()
-        conditions = self.conditions.find(lower)
-        found = self._effects(sentence, lower, conditions)
-        found += self._split_effects(sentence, lower, conditions)
-        found += self._drug_classes(sentence, lower)
-        found += self._free_of(sentence, lower)
-        found += [Claim("absolute", sentence[m.start():m.end()], None, m.start(), m.end())
-                  for m in self._absolute.finditer(lower) if not self._qualified(lower, m)]
+        words = {w for w, _, _ in _tokens(lower)}
+        found: list[Claim] = []
+        # Most sentences hold no word a claim starts with: set tests spare them the scans.
+        if not words.isdisjoint(self._effect_first):
+            conditions = self.conditions.find(lower)
+            if conditions:
+                found += self._effects(sentence, lower, conditions, words)
+                found += self._split_effects(sentence, lower, conditions)
+        if not words.isdisjoint(self._class_first):
+            found += self._drug_classes(sentence, lower)
+        if "-free" in lower:
+            found += self._free_of(sentence, lower)
+        if not words.isdisjoint(self._absolute.by_first):
+            found += [Claim("absolute", sentence[m.start():m.end()], None, m.start(), m.end())
+                      for m in self._absolute.finditer(lower) if not self._qualified(lower, m)]
         return sorted(found, key=lambda c: c.start)
 
-    def _effects(self, sentence: str, lower: str, conditions) -> list[Claim]:
+    def _effects(self, sentence: str, lower: str, conditions, words: set[str]) -> list[Claim]:
         """Effect phrases with a condition after them (or, for ``effect_after``, before)."""
         found = []
         breaks = [m.start() for m in _PAIR_BREAK.finditer(lower)]
         for pattern, after in ((self._verbs, True), (self._before, True),
                                (self._after, False)):
+            if words.isdisjoint(pattern.by_first):
+                continue
             for m in pattern.finditer(lower):
                 if any(c.start <= m.start() < c.end for c in conditions) or (
                         pattern is self._verbs and not m.group().endswith("ing")
@@ -409,7 +437,10 @@ class ClaimFinder:
 
     def _split_effects(self, sentence: str, lower: str, conditions) -> list[Claim]:
         found = []
+        words = {w for w, _, _ in _tokens(lower)}
         for verbs, particles in self._split:
+            if words.isdisjoint(verbs.by_first) or words.isdisjoint(particles.by_first):
+                continue
             for verb in verbs.finditer(lower):
                 gap = lower[verb.end():]
                 ends = [p for p in particles.finditer(gap)
