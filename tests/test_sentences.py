@@ -115,3 +115,23 @@ def test_spans_point_into_the_text():
     text = "  Rest.  Then   walk (slowly)!\nDone"
     spans = SentenceSplitter().spans(text)
     assert [text[a:b] for a, b in spans] == ["Rest.", "Then   walk (slowly)!", "Done"]
+
+
+def test_one_text_and_the_array_form_cut_alike():
+    import numpy as np
+
+    from stackwise_analysis.text.sentences import boundaries, boundaries_of_one
+
+    split = SentenceSplitter()
+    texts = [p["text"] for p in _labelled("tuning") + _labelled("heldout")] + [
+        "1. Mix. 2. Drink it.", "It works. :)", "No. 5 is best. No. It is not.", "?!", "",
+        "Rich in vitamin D. Take it.\nDone", "vitamin D. Take it."]
+    for text in texts:
+        tokens = text.replace("\n", " \n ").split(" ")
+        tokens = [t for t in tokens if t.strip()]
+        if not tokens:
+            continue
+        codes = [split.code(t) for t in tokens]
+        last = [False] * (len(tokens) - 1) + [True]
+        assert boundaries_of_one(codes, last) == np.flatnonzero(
+            boundaries(np.array(codes), np.array(last))).tolist(), text

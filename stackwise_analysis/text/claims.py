@@ -209,8 +209,11 @@ class ConditionIndex:
             if key:
                 self.terms.setdefault(key, kind)
                 self.terms.setdefault(_singular(key), kind)  # "cold sores" finds "cold sore"
-        self.longest = max((len(k.split()) for k in self.terms), default=0)
-        self.first = {k.split()[0] for k in self.terms}
+        # the most words a term starting with each word has
+        self.first: dict[str, int] = {}
+        for k in self.terms:
+            words = k.split()
+            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
         self.anchors = {anchor(k.split()) for k in self.terms}
 
     @staticmethod
@@ -223,10 +226,11 @@ class ConditionIndex:
         words = _tokens(lower)
         found, i = [], 0
         while i < len(words):
-            if words[i][0] not in self.first and _singular(words[i][0]) not in self.first:
+            most = self.first.get(words[i][0]) or self.first.get(_singular(words[i][0]))
+            if not most:
                 i += 1
                 continue
-            for n in range(min(self.longest, len(words) - i), 0, -1):
+            for n in range(min(most, len(words) - i), 0, -1):
                 gram = " ".join(w for w, _, _ in words[i:i + n])
                 kind = self.terms.get(gram) or self.terms.get(_singular(gram))
                 if kind:

@@ -118,6 +118,7 @@ class SentenceSplitter:
     def __init__(self, abbreviations: Abbreviations | None = None) -> None:
         self.abbreviations = abbreviations or default_abbreviations()
         self._codes: dict[str, int] = {}
+        self._spans: dict[str, list[tuple[int, int]]] = {}
 
     def code(self, token: str) -> int:
         """The code of one token: how its last mark ends (or not), how it starts, whether it
@@ -169,16 +170,23 @@ class SentenceSplitter:
         >>> [text[a:b] for a, b in SentenceSplitter().spans(text)]
         ['It helps (a little).', 'It stings!', 'Rest.']
         """
+        cached = self._spans.get(text)
+        if cached is not None:
+            return cached
         tokens = list(_TOKEN.finditer(_DASH.sub(" ", text)))
-        if not tokens:
-            return []
-        codes = self.codes(t.group() for t in tokens)
+        code = self.code
+        codes = [code(t.group()) for t in tokens]
         # A token is the last of its line when a line break stands before the next one.
-        last = np.array([text.count("\n", a.end(), b.start()) > 0
-                         for a, b in zip(tokens, tokens[1:], strict=False)] + [True])
-        ends = np.flatnonzero(boundaries(codes, last))
-        firsts = np.r_[0, ends[:-1] + 1]
-        return [(tokens[a].start(), tokens[b].end()) for a, b in zip(firsts, ends, strict=True)]
+        last = [text.count("\n", a.end(), b.start()) > 0
+                for a, b in zip(tokens, tokens[1:], strict=False)] + [True]
+        spans, first = [], 0
+        for i in boundaries_of_one(codes, last) if tokens else ():
+            spans.append((tokens[first].start(), tokens[i].end()))
+            first = i + 1
+        if len(self._spans) > 4096:  # the readability audit asks for a text's sentences twice
+            self._spans.clear()
+        self._spans[text] = spans
+        return spans
 
     def sentences(self, text: str) -> list[str]:
         """The sentences of ``text`` as strings."""
@@ -214,6 +222,40 @@ def boundaries(codes: np.ndarray, last: np.ndarray) -> np.ndarray:
     out = np.zeros(len(codes), dtype=bool)
     out[closing[keep]] = True
     return out
+
+
+def boundaries_of_one(codes: list[int], last: list[bool]) -> list[int]:
+    """``boundaries`` for the tokens of one short text, in plain Python: the positions of
+    the tokens that end a sentence. Numpy's fixed cost per call is larger than the whole
+    work for a paragraph; tests hold both to the same answers."""
+    n = len(codes)
+    raw = []
+    for i, c in enumerate(codes):
+        end = c & 7
+        nxt = (codes[i + 1] >> 3) & 3 if i + 1 < n else START_OTHER
+        if last[i] or end == END_STOP:
+            raw.append(i)
+        elif end == END_INITIALISM:
+            if nxt == START_UPPER and i + 1 < n and codes[i + 1] & OPENER_BIT:
+                raw.append(i)
+        elif end == END_STRONG:
+            if nxt != START_LOWER:
+                raw.append(i)
+        elif end in (END_MAY, END_ELLIPSIS) or (
+                end == END_INITIAL and i > 0 and codes[i - 1] & NAMER_BIT and not last[i - 1]):
+            if nxt == START_UPPER:
+                raw.append(i)
+    # pieces without a letter join the next piece, or the one before at a unit's end
+    alpha, first = [], 0
+    for i in raw:
+        alpha.append(any(codes[k] & ALPHA_BIT for k in range(first, i + 1)))
+        first = i + 1
+    keep = []
+    for j, i in enumerate(raw):
+        bare_end_next = j + 1 < len(raw) and last[raw[j + 1]] and not alpha[j + 1]
+        if last[i] or (alpha[j] and not bare_end_next):
+            keep.append(i)
+    return keep
 
 
 @cache
