@@ -70,6 +70,10 @@ def screen(texts: pa.Array, finder: ClaimFinder, splitter: SentenceSplitter,
     memo = {} if memo is None else memo
     flags = np.fromiter((_flags(t, finder, memo) for t in distinct), dtype=np.int8,
                         count=len(distinct))[token]
+    # A condition word counts only where a whole condition term starts (looked up as word
+    # n-grams in one vectorised pass), not wherever one of its words stands.
+    flags = (flags & ~CONDITION) | (_condition_starts(encoded.dictionary, token, finder,
+                                                      memo) * CONDITION).astype(np.int8)
     mark = token == distinct.index(_LINE_MARK) if _LINE_MARK in distinct else np.zeros(
         len(token), dtype=bool)
     last = mark.copy()
@@ -93,6 +97,36 @@ def screen(texts: pa.Array, finder: ClaimFinder, splitter: SentenceSplitter,
     marks_before = np.r_[0, np.cumsum(mark)]
     lines = marks_before[begin[chosen]] - marks_before[starts[unit]]
     return Screened(unit.astype(np.int64), text, lines.astype(np.int64))
+
+
+def _condition_starts(dictionary: pa.Array, token: np.ndarray, finder: ClaimFinder,
+                      memo: dict) -> np.ndarray:
+    """Per token: does a condition term of the vocabulary start there? Each distinct token
+    is cut to its word once; n-grams of up to the longest term are joined by pyarrow and
+    looked up in the term set, the last word also in its singular."""
+    keys = memo.get("\0terms")
+    if keys is None:
+        keys = memo["\0terms"] = pa.array(sorted(finder.conditions.terms), type=pa.string())
+    words = pa.array([finder.bare_word(t) for t in dictionary.to_pylist()], type=pa.string())
+    singular = pa.array([finder.singular(w) for w in words.to_pylist()], type=pa.string())
+    word = words.take(pa.array(token))
+    single = singular.take(pa.array(token))
+    n = len(token)
+    starts = np.zeros(n, dtype=bool)
+    longest = max((k.count(" ") + 1 for k in finder.conditions.terms), default=0)
+    for size in range(1, min(longest, 6) + 1):
+        if size > n:
+            break
+        head = word.slice(0, n - size + 1)
+        for last in (word, single):
+            parts = [word.slice(k, n - size + 1) for k in range(1, size - 1 + 1)]
+            if size > 1:
+                parts[-1] = last.slice(size - 1, n - size + 1)
+            gram = pc.binary_join_element_wise(head, *parts, " ") if parts else (
+                last.slice(0, n))
+            hit = pc.is_in(gram, value_set=keys).to_numpy(zero_copy_only=False)
+            starts[:n - size + 1] |= hit.astype(bool)
+    return starts
 
 
 def _flags(token: str, finder: ClaimFinder, memo: dict[str, int]) -> int:

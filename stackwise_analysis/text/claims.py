@@ -351,6 +351,16 @@ class ClaimFinder:
                                         self._comparisons.by_first)
         self._drug_words = self._drugs.anchors()
 
+    @staticmethod
+    def bare_word(token: str) -> str:
+        """A whitespace token as the condition index spells a word ("(IBS)," -> "ibs")."""
+        words = _tokens(token.lower())
+        return words[0][0] if len(words) == 1 else " ".join(w for w, _, _ in words)
+
+    @staticmethod
+    def singular(word: str) -> str:
+        return _singular(word)
+
     def word_flags(self, token: str) -> int:
         """What the words of one whitespace token may start: bits of ``claim_screen``
         (an effect phrase, a condition, a claim needing no condition, a comparison, a
