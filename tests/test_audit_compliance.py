@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from corpus_factory import CLEAN_INTRO, make_corpus, render, spec
 
-from stackwise_analysis.audits.compliance import compliance_findings, stale_findings, text_units
+from stackwise_analysis.audits.compliance import compliance_findings, stale_findings
 from stackwise_analysis.audits.findings import FINDINGS_COLUMNS
+from stackwise_analysis.audits.units import section_bodies
 from stackwise_analysis.styleguide import load_styleguide
 
 AS_OF = "2025-06-30"
@@ -136,8 +137,8 @@ def test_disclaimer_is_never_scanned(sg):
     assert len(checks(findings, "compliance.no_consult_advice")) == 1
 
 
-def test_text_units_cover_intro_and_sections_but_not_the_disclaimer():
-    units = text_units(make_corpus(spec()))
+def test_section_bodies_cover_intro_and_sections_but_not_the_disclaimer():
+    units = section_bodies(make_corpus(spec()))
     assert units["section"].isna().sum() == 1
     assert units["section"].dropna().tolist()[-1] == "health_risks"
     assert not units["text"].str.contains("informational purposes").any()

@@ -9,17 +9,16 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..claims import Splitter, as_arrow, lexicon_source, texts_matching
+from ..claims import as_arrow, lexicon_source, texts_matching
 from ..styleguide import Styleguide, as_styleguide
 from ..text.claim_screen import screen
 from ..text.claims import ClaimFinder, ClaimWords
 from ..text.conditions import load_condition_terms
 from ..text.sentences import splitter_for, styleguide_abbreviations
 from .findings import finding_rows, make_findings
+from .units import section_bodies
 
 AUDIT = "compliance"
-UNIT_COLUMNS = {"article_id": "string", "section": "string", "text": "string", "line": "Int64",
-                "by_line": "bool"}
 
 
 def compliance_findings(corpus, styleguide: Mapping | None = None, *,
@@ -53,9 +52,9 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
     >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
     >>> compliance_findings(corpus, load_styleguide(), as_of="2025-01-01")  # doctest: +SKIP
     """
-    sg = resolve_styleguide(styleguide)
+    sg = as_styleguide(styleguide)
     articles = corpus.articles
-    units = text_units(corpus)
+    units = section_bodies(corpus)
     texts = as_arrow(units["text"])
     parts = [
         claim_findings(units, sg),
@@ -70,48 +69,6 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
         stale_findings(articles, sg, as_of),
     ]
     return make_findings(parts, audit=AUDIT)
-
-
-def resolve_styleguide(styleguide: Mapping | None) -> Styleguide:
-    """The style guide: a ``Styleguide`` as given, a whole one as a dict checked, the
-    packaged house rules for None, a path loaded and merged over them."""
-    return as_styleguide(styleguide)
-
-
-def sentence_splitter(sg: Mapping) -> Splitter:
-    """The house sentence splitter, with the style guide's extra abbreviations."""
-    return splitter_for(styleguide_abbreviations(sg)).sentences
-
-
-def text_units(corpus) -> pd.DataFrame:
-    """The prose an audit scans: each intro and section body with the line it starts on.
-
-    One row per non-empty unit: ``article_id``, ``section`` (canonical key, NA for the intro
-    and unknown headings), ``text``, ``line`` (source line of the text's first line) and
-    ``by_line`` (True for Health Risks, whose lines are bullets). The disclaimer is never
-    part of it.
-    """
-    articles, sections = corpus.articles, corpus.sections
-    intro = pd.DataFrame({
-        "article_id": articles["article_id"],
-        "section": pd.Series(pd.NA, index=articles.index, dtype="string"),
-        "text": articles["intro"],
-        "line": articles["intro_line"],
-        "by_line": False,
-    })
-    bodies = pd.DataFrame({
-        "article_id": sections["article_id"],
-        "section": sections["section"],
-        "text": sections["text"],
-        "line": sections["body_line"],
-        "by_line": (sections["section"] == "health_risks").fillna(False),
-    })
-    units = pd.concat([intro.astype(UNIT_COLUMNS), bodies.astype(UNIT_COLUMNS)],
-                      ignore_index=True)
-    units = units[units["text"].str.strip().str.len().fillna(0) > 0].reset_index(drop=True)
-    # One contiguous text column: every regex pass over it then runs without copying.
-    units["text"] = pd.arrays.ArrowStringArray(as_arrow(units["text"]))
-    return units
 
 
 _CLAIM_CHECKS = {"disease": "compliance.disease_claim", "hedged": "compliance.hedged_claim",
@@ -233,7 +190,7 @@ def stale_findings(articles: pd.DataFrame, styleguide: Mapping | None = None,
     >>> stale_findings(articles, as_of="2025-01-01")["evidence"].tolist()
     ['2020-01-31']
     """
-    sg = resolve_styleguide(styleguide)
+    sg = as_styleguide(styleguide)
     if "last_reviewed" not in articles.columns:
         return make_findings([])
     months = int(sg.rule("compliance.stale_content")["months"])

@@ -10,8 +10,9 @@ import pandas as pd
 
 from ..claims import compile_lexicon, scan_texts
 from ..constants import DEFAULT_GRADE_METRIC, NONE, RISK_LEVELS
-from .compliance import resolve_styleguide, sentence_splitter, text_units
+from ..styleguide import as_styleguide
 from .findings import finding_rows, make_findings
+from .units import section_bodies, sentence_splitter
 
 AUDIT = "risk"
 SUMMARY_LEVEL_DTYPE = pd.CategoricalDtype([*RISK_LEVELS, NONE])
@@ -54,7 +55,7 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
     >>> sorted(set(risk_findings(corpus, load_styleguide())["check"]))
     ['risk.missing_label', 'risk.too_few_risks', 'risk.understated', 'risk.unknown_label']
     """
-    sg = resolve_styleguide(styleguide)
+    sg = as_styleguide(styleguide)
     articles = corpus.articles
     unlabelled = articles[articles["risk_label_raw"].isna()]
     unknown = articles[articles["risk_label_raw"].notna() & articles["risk_level"].isna()]
@@ -91,7 +92,7 @@ def _understated(corpus, sg: Mapping) -> pd.DataFrame:
     articles = corpus.articles
     low = articles[(articles["risk_level"].astype("string") == "Low").fillna(False)]
     sections = corpus.sections
-    units = text_units(dataclasses.replace(
+    units = section_bodies(dataclasses.replace(
         corpus, articles=low, sections=sections[sections["article_id"].isin(low["article_id"])]))
     rule = sg.rule("risk.understated")
     lexicon = compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"],
@@ -155,7 +156,7 @@ def article_grades(article_ids: pd.Series, readability: pd.DataFrame | None,
         return None
     metric = DEFAULT_GRADE_METRIC
     if styleguide is not None:
-        metric = resolve_styleguide(styleguide)["readability"].get("grade_metric", metric)
+        metric = as_styleguide(styleguide)["readability"].get("grade_metric", metric)
     if metric not in readability.columns:
         metric = DEFAULT_GRADE_METRIC
     if metric not in readability.columns or "article_id" not in readability.columns:
