@@ -227,7 +227,7 @@ def test_thresholds_come_from_the_styleguide(sg):
 
 
 def _audit(sg, *specs):
-    return readability_audit(make_corpus(*specs), sg)[0]
+    return readability_audit(make_corpus(*specs), sg).findings
 
 
 LONG = ("Dr. Amara Osei, who runs the St. Luke's clinic, suggests starting with approx. 2 tsp. "
@@ -240,7 +240,7 @@ def test_each_long_sentence_is_its_own_finding_quoted_whole_with_its_line(sg):
     body = "\n".join([LONG, SIMPLE, LONG.replace("Amara", "Kofi"), LONG.replace("2", "3"),
                       LONG.replace("two", "three")])
     corpus = make_corpus(spec(sections={"protocol": body}))
-    found = readability_audit(corpus, sg)[0]
+    found = readability_audit(corpus, sg).findings
     rows = found[found["check"] == "readability.long_sentence"]
     assert len(rows) == 4
     assert rows["evidence"].iloc[0] == LONG

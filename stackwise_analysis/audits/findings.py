@@ -6,7 +6,7 @@ import hashlib
 import string
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -335,3 +335,14 @@ def finding_rows(
         "evidence": evidence_col.to_numpy(),
         "line": column(line).to_numpy() if line is not None else pd.NA,
     })
+
+
+class AuditPart(NamedTuple):
+    """What every audit function returns over a chunk of the corpus (``audits.audit_functions()``).
+
+    ``findings`` is a findings table (``FINDINGS_COLUMNS``); ``table`` is the audit's metric
+    table when it keeps one (readability: counts and scores per article and part), else None.
+    """
+
+    findings: pd.DataFrame
+    table: pd.DataFrame | None = None

@@ -10,15 +10,18 @@ nothing to the counts the formulas use.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from ..columns import positions
 from ..corpus import Corpus
-from ..styleguide import Styleguide
+from ..styleguide import Styleguide, as_styleguide
 from ..text.counts import COUNT_COLUMNS, SCORE_COLUMNS, UnitCounter, scores, shared_counter
 from ..text.sentences import splitter_for, styleguide_abbreviations
-from .findings import finding_rows, make_findings
+from .findings import AuditPart, finding_rows, make_findings
 from .units import prose_lines
 
 __all__ = ["COUNT_COLUMNS", "SCORE_COLUMNS", "UnitCounter", "readability_audit",
@@ -133,9 +136,10 @@ def readability_table(corpus: Corpus, styleguide: Styleguide,
     return _measure(corpus, styleguide, counter)[0]
 
 
-def readability_audit(corpus: Corpus, styleguide: Styleguide,
-                      counter: UnitCounter | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The readability findings and table of ``corpus``: what the audit runner calls.
+def readability_audit(corpus: Corpus, styleguide: Styleguide | Mapping | None = None, *,
+                      as_of: dt.date | str | None = None) -> AuditPart:
+    """The readability findings and table of ``corpus`` (``AuditPart(findings, table)``);
+    ``as_of`` is taken for the common audit signature and not used.
 
     Examples
     --------
@@ -144,8 +148,9 @@ def readability_audit(corpus: Corpus, styleguide: Styleguide,
     ...                            "readability.long_sentence"}
     True
     """
-    table, long_sentences = _measure(corpus, styleguide, counter)
-    return readability_findings(table, styleguide, long_sentences), table
+    sg = as_styleguide(styleguide)
+    table, long_sentences = _measure(corpus, sg)
+    return AuditPart(readability_findings(table, sg, long_sentences), table)
 
 
 TABLE_DTYPES = {
