@@ -39,19 +39,8 @@ def risk_audit(corpus: Corpus, styleguide: Styleguide | Mapping | None = None, *
     harm from the rule's ``terms`` (plurals too), not negated by its ``negations``; one
     finding per harm term, at its first sentence).
 
-    Parameters
-    ----------
-    corpus : Corpus
-        From ``load_corpus``.
-    styleguide : Styleguide or mapping, optional
-        The house rules; the packaged ones when None.
-    as_of : date or str, optional
-        Taken for the common audit signature; labels do not age.
-
-    Returns
-    -------
-    AuditPart
-        ``findings`` in the findings contract (``FINDINGS_COLUMNS``), no table.
+    The audit function of the common shape (``stackwise_analysis.audits``): an
+    ``AuditPart`` with findings and no table; ``as_of`` is not read (labels do not age).
 
     Examples
     --------
