@@ -365,6 +365,7 @@ class _Frames:
                 for name, frame in self.frames(keep_file).items()}
 
 
+# Over 50 lines for its docstring (the public API's parameters); the code is about 30.
 def load_corpus(
     source: str | Path | Sequence[str | Path],
     *,
