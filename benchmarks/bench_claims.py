@@ -23,6 +23,7 @@ from bench_pipeline import _corpus  # noqa: E402
 
 from stackwise_analysis import load_corpus, load_styleguide  # noqa: E402
 from stackwise_analysis.audits import compliance  # noqa: E402
+from stackwise_analysis.audits.units import section_bodies  # noqa: E402
 from stackwise_analysis.claims import as_arrow  # noqa: E402
 from stackwise_analysis.text.claim_screen import screen  # noqa: E402
 from stackwise_analysis.text.sentences import splitter_for, styleguide_abbreviations  # noqa: E402
@@ -35,7 +36,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     corpus = load_corpus(_corpus(args.n, args.seed), jobs=2, progress=False)
     sg = load_styleguide()
-    units = compliance.text_units(corpus)
+    units = section_bodies(corpus)
     finder = compliance.claim_finder(sg)
     split = splitter_for(styleguide_abbreviations(sg))
 

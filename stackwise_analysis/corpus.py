@@ -365,6 +365,7 @@ class _Frames:
                 for name, frame in self.frames(keep_file).items()}
 
 
+# Over 50 lines for its docstring (the public API's parameters); the code is about 30.
 def load_corpus(
     source: str | Path | Sequence[str | Path],
     *,
@@ -429,6 +430,26 @@ def load_corpus(
         found.add_error(printable_path(_relative(error["path"], root_abs)), error["error"],
                         error["message"])
 
+    todo, has_dump = _files_to_read(files, root_abs, found)
+    fresh = _read_through_cache(todo, fmt, max_bytes, jobs, progress, cache, root)
+    found_errors = found.frames()["errors"]
+    errors = fresh.errors if found_errors.empty else pd.concat(
+        [found_errors, fresh.errors], ignore_index=True)
+    corpus = Corpus(articles=fresh.articles, sections=fresh.sections, risks=fresh.risks,
+                    errors=errors, root=root)
+    if has_dump:  # a dump's ids are known only once read
+        corpus = _drop_duplicate_ids(corpus)
+    corpus = _export_metadata(corpus)
+    if metadata is not None:
+        corpus = _merge_metadata(corpus, Path(metadata))
+    return corpus
+
+
+def _files_to_read(files: list[str], root_abs: str, found: _Frames
+                   ) -> tuple[list[tuple[str, str, str]], bool]:
+    """(article_id, path, rel) of every discovered file to read, and whether any is a dump;
+    a file name that is not UTF-8 or a second file with the same stem is an error in
+    ``found`` instead."""
     seen: dict[str, str] = {}
     todo: list[tuple[str, str, str]] = []
     has_dump = False
@@ -449,7 +470,13 @@ def load_corpus(
             continue
         seen[article_id] = rel
         todo.append((article_id, path, rel))
+    return todo, has_dump
 
+
+def _read_through_cache(todo: list[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int,
+                        jobs: int | None, progress: bool | None, cache: str | Path | None,
+                        root) -> Corpus:
+    """Every file of ``todo`` read and parsed, those the parse cache knows taken from it."""
     parsed = None
     if cache is not None:
         parsed = ParsedCache(cache, {"version": _version(), "parser": PARSER_REVISION,
@@ -461,26 +488,16 @@ def load_corpus(
         todo_read = todo
     fresh = Corpus(**_read_all(todo_read, fmt, max_bytes, jobs, progress,
                                keep_file=parsed is not None), root=root)
-    if parsed is not None:
-        merged = parsed.merge(stats, {name: getattr(fresh, name) for name in FRAME_COLUMNS},
-                              _WORKER_COLUMNS)
-        # the same file may sit under another root this time: paths are relative to it
-        rels = np.asarray([rel for _, _, rel in todo], dtype=object)
-        for name in ("articles", "errors"):
-            merged[name]["path"] = pd.array(rels[merged[name]["_rank"]], dtype="string")
-        fresh = Corpus(**{name: frame.drop(columns="_rank") for name, frame in merged.items()},
-                       root=root)
-    found_errors = found.frames()["errors"]
-    errors = fresh.errors if found_errors.empty else pd.concat(
-        [found_errors, fresh.errors], ignore_index=True)
-    corpus = Corpus(articles=fresh.articles, sections=fresh.sections, risks=fresh.risks,
-                    errors=errors, root=root)
-    if has_dump:  # a dump's ids are known only once read
-        corpus = _drop_duplicate_ids(corpus)
-    corpus = _export_metadata(corpus)
-    if metadata is not None:
-        corpus = _merge_metadata(corpus, Path(metadata))
-    return corpus
+    if parsed is None:
+        return fresh
+    merged = parsed.merge(stats, {name: getattr(fresh, name) for name in FRAME_COLUMNS},
+                          _WORKER_COLUMNS)
+    # the same file may sit under another root this time: paths are relative to it
+    rels = np.asarray([rel for _, _, rel in todo], dtype=object)
+    for name in ("articles", "errors"):
+        merged[name]["path"] = pd.array(rels[merged[name]["_rank"]], dtype="string")
+    return Corpus(**{name: frame.drop(columns="_rank") for name, frame in merged.items()},
+                  root=root)
 
 
 def _read_all(todo: list[tuple[str, str, str]], fmt: HouseFormat, max_bytes: int,

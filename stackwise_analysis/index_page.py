@@ -184,6 +184,7 @@ def _review_pages(summary: dict) -> str:
             f"{table}")
 
 
+# Over 50 lines: most of it is the page's HTML template, read best in one piece.
 def render_index(summary: dict) -> str:
     """The run's index page as one HTML string with inline CSS and no scripts.
 

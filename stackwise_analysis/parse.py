@@ -476,7 +476,12 @@ def _body(rest: list[_Line], fmt: HouseFormat) -> Article:
             section.lines.append(line)
         else:
             intro.append(line)
+    return _article(intro, sections, disclaimer)
 
+
+def _article(intro: list[_Line], sections: list[Section], disclaimer: list[_Line]) -> Article:
+    """The body's parts as an ``Article`` (title and label left for the caller): blank
+    lines trimmed, section lines as text, bullets kept for Health Risks only."""
     for section in sections:
         body = _trim(section.lines)
         section.body_line = body[0].number if body else None

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from corpus_factory import CLEAN_INTRO, make_corpus, render, spec
 
-from stackwise_analysis.audits.compliance import compliance_findings, stale_findings, text_units
+from stackwise_analysis.audits.compliance import compliance_audit, stale_findings
 from stackwise_analysis.audits.findings import FINDINGS_COLUMNS
+from stackwise_analysis.audits.units import section_bodies
 from stackwise_analysis.styleguide import load_styleguide
 
 AS_OF = "2025-06-30"
@@ -24,7 +25,7 @@ def sg():
 
 def run(sg, *specs, **kwargs):
     kwargs.setdefault("as_of", AS_OF)
-    return compliance_findings(make_corpus(*specs), sg, **kwargs)
+    return compliance_audit(make_corpus(*specs), sg, **kwargs).findings
 
 
 def checks(findings, check):
@@ -136,8 +137,8 @@ def test_disclaimer_is_never_scanned(sg):
     assert len(checks(findings, "compliance.no_consult_advice")) == 1
 
 
-def test_text_units_cover_intro_and_sections_but_not_the_disclaimer():
-    units = text_units(make_corpus(spec()))
+def test_section_bodies_cover_intro_and_sections_but_not_the_disclaimer():
+    units = section_bodies(make_corpus(spec()))
     assert units["section"].isna().sum() == 1
     assert units["section"].dropna().tolist()[-1] == "health_risks"
     assert not units["text"].str.contains("informational purposes").any()
@@ -249,7 +250,7 @@ def test_stale_content_needs_the_metadata_column(sg):
 
 def test_stale_content_defaults_to_today(sg):
     corpus = make_corpus(spec(metadata={"last_reviewed": "1999-01-01"}))
-    found = checks(compliance_findings(corpus, sg), "compliance.stale_content")
+    found = checks(compliance_audit(corpus, sg).findings, "compliance.stale_content")
     assert found["evidence"].tolist() == ["1999-01-01"]
 
 
@@ -277,7 +278,7 @@ def test_reference_article(sg):
         pytest.skip("../shared/reference is not beside this checkout")
     from stackwise_analysis import load_corpus
 
-    findings = compliance_findings(load_corpus(reference), sg, as_of=AS_OF)
+    findings = compliance_audit(load_corpus(reference), sg, as_of=AS_OF).findings
     # The reference hedges its claims: an info-level hedged claim is fair, a blocker is not.
     assert set(findings["check"]) <= {"compliance.no_sources", "compliance.hedged_claim"}
     assert "compliance.no_sources" in set(findings["check"])

@@ -19,8 +19,8 @@ from stackwise_analysis.audits.readability import (
     readability_findings,
     readability_table,
     scores,
-    text_units,
 )
+from stackwise_analysis.audits.units import prose_lines
 from stackwise_analysis.styleguide import load_styleguide
 from stackwise_analysis.syllables import SyllableCounter
 from stackwise_analysis.text.sentences import split_sentences
@@ -46,7 +46,7 @@ def _table(sg, *specs):
 
 # ------------------------------------------------------------------ counting units
 def test_headings_bullets_and_disclaimer_are_units_of_their_own(sg):
-    units = text_units(make_corpus(spec()))
+    units = prose_lines(make_corpus(spec()))
     heading = units[units["text"] == "How It Works"]
     assert len(heading) == 1 and heading["scope"].item() == "section"
     assert (units["text"] == "mild soreness").sum() == 1
@@ -99,7 +99,7 @@ def test_medical_lexicon_corrects_syllables():
 
 # ------------------------------------------------------------------ textstat is the reference
 def _units_for_reference():
-    texts = text_units(load_corpus(SAMPLE_ARTICLES))["text"].tolist()
+    texts = prose_lines(load_corpus(SAMPLE_ARTICLES))["text"].tolist()
     return texts[::7]  # every seventh unit: headings, bullets, paragraphs, disclaimers
 
 
@@ -227,7 +227,7 @@ def test_thresholds_come_from_the_styleguide(sg):
 
 
 def _audit(sg, *specs):
-    return readability_audit(make_corpus(*specs), sg)[0]
+    return readability_audit(make_corpus(*specs), sg).findings
 
 
 LONG = ("Dr. Amara Osei, who runs the St. Luke's clinic, suggests starting with approx. 2 tsp. "
@@ -240,7 +240,7 @@ def test_each_long_sentence_is_its_own_finding_quoted_whole_with_its_line(sg):
     body = "\n".join([LONG, SIMPLE, LONG.replace("Amara", "Kofi"), LONG.replace("2", "3"),
                       LONG.replace("two", "three")])
     corpus = make_corpus(spec(sections={"protocol": body}))
-    found = readability_audit(corpus, sg)[0]
+    found = readability_audit(corpus, sg).findings
     rows = found[found["check"] == "readability.long_sentence"]
     assert len(rows) == 4
     assert rows["evidence"].iloc[0] == LONG

@@ -9,7 +9,7 @@ import pytest
 from corpus_factory import make_corpus, render, spec
 
 from stackwise_analysis.audits.findings import FINDINGS_COLUMNS
-from stackwise_analysis.audits.risk import NONE, SUMMARY_COLUMNS, risk_findings, risk_summary
+from stackwise_analysis.audits.risk import NONE, SUMMARY_COLUMNS, risk_audit, risk_summary
 from stackwise_analysis.styleguide import load_styleguide
 
 
@@ -19,7 +19,7 @@ def sg():
 
 
 def checks(sg, *specs, check=None):
-    findings = risk_findings(make_corpus(*specs), sg)
+    findings = risk_audit(make_corpus(*specs), sg).findings
     return findings if check is None else findings[findings["check"] == check]
 
 
@@ -90,8 +90,8 @@ def test_too_few_risks_without_a_health_risks_section(sg):
 def test_too_few_risks_minimum_comes_from_the_styleguide(sg):
     custom = copy.deepcopy(dict(sg))  # a whole style guide as a plain dict works too
     custom["rules"]["risk.too_few_risks"]["min_risks"] = {"Moderate": 5}
-    found = risk_findings(make_corpus(spec(), spec(article_id="a2", label="Low Risk", risks=())),
-                          custom)
+    found = risk_audit(make_corpus(spec(), spec(article_id="a2", label="Low Risk", risks=())),
+                       custom).findings
     assert found["article_id"].tolist() == ["a1"]
 
 
@@ -230,3 +230,16 @@ def test_summary_grade_bands_fall_back_to_section_na_rows(corpus):
 def test_summary_skips_grade_bands_without_grades(corpus):
     readability = pd.DataFrame({"article_id": ["a"], "scope": ["article"]})
     assert "grade_band" not in set(risk_summary(corpus, readability)["dimension"])
+
+
+def test_every_audit_has_one_shape(sg):
+    from stackwise_analysis.audits import audit_functions
+    from stackwise_analysis.constants import AUDITS
+
+    functions = audit_functions()
+    assert list(functions) == list(AUDITS)
+    corpus = make_corpus(spec(), spec(article_id="a2", label="Low Risk", risks=()))
+    for name, run in functions.items():
+        part = run(corpus, sg, as_of="2025-06-30")
+        assert part.findings["audit"].eq(name).all(), name
+        assert (part.table is not None) == (name == "readability"), name

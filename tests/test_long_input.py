@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, SAMPLE_ARTICLES
 from stackwise_analysis import load_corpus
-from stackwise_analysis.audits.readability import _lines
+from stackwise_analysis.audits.units import _lines
 
 
 def _reference_lines(frame: pd.DataFrame, text: str, first_line: str) -> list[tuple]:

@@ -2,117 +2,174 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..constants import SECTION_KEYS
 from ..corpus import Corpus
 from ..parse import WORD_RE
-from ..styleguide import Styleguide
-from .findings import finding_rows, make_findings, plural
+from ..styleguide import Styleguide, as_styleguide
+from .findings import AuditPart, finding_rows, make_findings, plural
 
 AUDIT = "completeness"
 _EVIDENCE_WORDS = 12
 
 
-def completeness_findings(corpus: Corpus, styleguide: Styleguide) -> pd.DataFrame:
+def completeness_audit(corpus: Corpus, styleguide: Styleguide | Mapping | None = None, *,
+                       as_of: dt.date | str | None = None) -> AuditPart:
     """Findings for the house template: missing, empty, thin, out-of-order, duplicated and
     unknown sections, a missing intro, Health Risks without bullets, and the disclaimer.
+
+    One rule function each (``RULES``); ``as_of`` is taken for the common audit signature
+    and not used (the template does not age).
 
     Examples
     --------
     >>> from stackwise_analysis import load_corpus, load_styleguide
     >>> corpus = load_corpus("data/articles")
-    >>> found = completeness_findings(corpus, load_styleguide())
+    >>> found = completeness_audit(corpus, load_styleguide()).findings
     >>> found.query("check == 'completeness.unknown_heading'")[["article_id", "evidence"]]
                  article_id             evidence
     9  019_elderberry_colds  The Research Corner
     """
-    sg = styleguide
-    template = pd.DataFrame(sg.sections)
-    heading_of = dict(zip(template["key"], template["heading"], strict=True))
-    order_of = {key: i for i, key in enumerate(template["key"])}
-    articles = corpus.articles
-    sections = corpus.sections
-    known = sections[sections["section"].notna()]
-    parts: list[pd.DataFrame] = []
+    house = _House.of(corpus, as_styleguide(styleguide))
+    return AuditPart(make_findings([rule(house) for rule in RULES], audit=AUDIT))
 
-    # Missing: every (article, template section) pair with no matching row.
-    expected = articles[["article_id"]].merge(template[["key", "heading", "missing"]],
-                                               how="cross")
+
+@dataclass(frozen=True)
+class _House:
+    """What the rules read: the corpus, the style guide, its template, and each article's
+    first section of every known key (``first``; a repeat is a duplicate, judged once)."""
+
+    sg: Styleguide
+    articles: pd.DataFrame
+    sections: pd.DataFrame
+    template: pd.DataFrame
+    first: pd.DataFrame
+
+    @classmethod
+    def of(cls, corpus: Corpus, sg: Styleguide) -> _House:
+        known = corpus.sections[corpus.sections["section"].notna()]
+        return cls(sg=sg, articles=corpus.articles, sections=corpus.sections,
+                   template=pd.DataFrame(sg.sections),
+                   first=known.drop_duplicates(["article_id", "section"], keep="first"))
+
+
+def _missing_section(house: _House) -> pd.DataFrame:
+    """Every (article, template section) pair with no matching row."""
+    known = house.sections[house.sections["section"].notna()]
+    expected = house.articles[["article_id"]].merge(
+        house.template[["key", "heading", "missing"]], how="cross")
     present = known[["article_id", "section"]].drop_duplicates().rename(columns={"section": "key"})
     missing = expected.merge(present, how="left", indicator=True).query("_merge == 'left_only'")
-    parts.append(finding_rows(
-        sg, "completeness.missing_section", missing["article_id"], section=missing["key"],
+    return finding_rows(
+        house.sg, "completeness.missing_section", missing["article_id"], section=missing["key"],
         severity=missing["missing"], evidence=missing["heading"],
-        fields={"heading": missing["heading"]}))
+        fields={"heading": missing["heading"]})
 
-    first = known.drop_duplicates(["article_id", "section"], keep="first")
+
+def _duplicate_section(house: _House) -> pd.DataFrame:
+    known = house.sections[house.sections["section"].notna()]
     again = known[known.duplicated(["article_id", "section"], keep="first")]
-    parts.append(finding_rows(
-        sg, "completeness.duplicate_section", again["article_id"], section=again["section"],
-        evidence=again["heading"], line=again["line"], fields={"heading": again["heading"]}))
+    return finding_rows(
+        house.sg, "completeness.duplicate_section", again["article_id"],
+        section=again["section"], evidence=again["heading"], line=again["line"],
+        fields={"heading": again["heading"]})
 
+
+def _empty_section(house: _House) -> pd.DataFrame:
+    first = house.first
     empty = first[(first["word_count"] == 0) & (first["section"] != "health_risks")]
-    parts.append(finding_rows(
-        sg, "completeness.empty_section", empty["article_id"], section=empty["section"],
-        evidence=empty["heading"], line=empty["line"], fields={"heading": empty["heading"]}))
+    return finding_rows(
+        house.sg, "completeness.empty_section", empty["article_id"], section=empty["section"],
+        evidence=empty["heading"], line=empty["line"], fields={"heading": empty["heading"]})
 
+
+def _short_section(house: _House) -> pd.DataFrame:
+    first, template = house.first, house.template
     minimum = first["section"].map(dict(zip(template["key"], template["min_words"],
                                             strict=True))).astype("Int64")
     short = first[(first["word_count"] > 0) & (first["word_count"] < minimum)]
-    parts.append(finding_rows(
-        sg, "completeness.short_section", short["article_id"], section=short["section"],
+    return finding_rows(
+        house.sg, "completeness.short_section", short["article_id"], section=short["section"],
         evidence=_words(short["word_count"]), line=short["line"],
         fields={"heading": short["heading"], "count": short["word_count"],
-                "minimum": minimum[short.index]}))
+                "minimum": minimum[short.index]})
 
-    # Out of order: a section placed after one that the template puts later.
-    ordered = first.sort_values(["article_id", "position"]).copy()
+
+def _out_of_order(house: _House) -> pd.DataFrame:
+    """A section placed after one that the template puts later."""
+    sg, template = house.sg, house.template
+    heading_of = dict(zip(template["key"], template["heading"], strict=True))
+    order_of = {key: i for i, key in enumerate(template["key"])}
+    ordered = house.first.sort_values(["article_id", "position"]).copy()
     ordered["rank"] = ordered["section"].map(order_of).astype("float64")
     ordered["rank_before"] = ordered.groupby("article_id")["rank"].cummax().groupby(
         ordered["article_id"]).shift(1)
     late = ordered[ordered["rank"] < ordered["rank_before"]]
     before = late["rank_before"].astype(int).map(lambda r: heading_of[SECTION_KEYS_OF(sg)[r]])
-    parts.append(finding_rows(
+    return finding_rows(
         sg, "completeness.out_of_order", late["article_id"], section=late["section"],
         evidence=late["heading"], line=late["line"],
-        fields={"heading": late["heading"], "before": before}))
+        fields={"heading": late["heading"], "before": before})
 
-    unknown = sections[sections["section"].isna()]
-    parts.append(finding_rows(
-        sg, "completeness.unknown_heading", unknown["article_id"], evidence=unknown["heading"],
-        line=unknown["line"]))
 
+def _unknown_heading(house: _House) -> pd.DataFrame:
+    unknown = house.sections[house.sections["section"].isna()]
+    return finding_rows(
+        house.sg, "completeness.unknown_heading", unknown["article_id"],
+        evidence=unknown["heading"], line=unknown["line"])
+
+
+def _missing_intro(house: _House) -> pd.DataFrame:
+    articles = house.articles
     intro_words = articles["intro"].fillna("").str.count(WORD_RE.pattern)
-    minimum_intro = sg.rule("completeness.missing_intro")["min_words"]
+    minimum_intro = house.sg.rule("completeness.missing_intro")["min_words"]
     no_intro = articles[intro_words < minimum_intro]
-    parts.append(finding_rows(
-        sg, "completeness.missing_intro", no_intro["article_id"],
+    return finding_rows(
+        house.sg, "completeness.missing_intro", no_intro["article_id"],
         evidence=_words(intro_words[no_intro.index]),
         line=no_intro["intro_line"].fillna(no_intro["risk_label_line"]).fillna(
-            no_intro["title_line"]), fields={"minimum": minimum_intro}))
+            no_intro["title_line"]), fields={"minimum": minimum_intro})
 
+
+def _no_risk_bullets(house: _House) -> pd.DataFrame:
+    first = house.first
     risks_heading = first[first["section"] == "health_risks"].merge(
-        articles[["article_id", "risk_count"]], on="article_id")
+        house.articles[["article_id", "risk_count"]], on="article_id")
     bare = risks_heading[risks_heading["risk_count"] == 0]
-    parts.append(finding_rows(
-        sg, "completeness.no_risk_bullets", bare["article_id"], section=bare["section"],
-        evidence=bare["heading"], line=bare["line"]))
+    return finding_rows(
+        house.sg, "completeness.no_risk_bullets", bare["article_id"], section=bare["section"],
+        evidence=bare["heading"], line=bare["line"])
 
+
+def _missing_disclaimer(house: _House) -> pd.DataFrame:
+    articles = house.articles
     no_disclaimer = articles[~articles["has_disclaimer"]]
-    parts.append(finding_rows(sg, "completeness.missing_disclaimer", no_disclaimer["article_id"]))
+    return finding_rows(house.sg, "completeness.missing_disclaimer", no_disclaimer["article_id"])
 
-    house = _normalise(sg.template["disclaimer"])
+
+def _altered_disclaimer(house: _House) -> pd.DataFrame:
+    articles = house.articles
+    wanted = _normalise(house.sg.template["disclaimer"])
     with_disclaimer = articles[articles["has_disclaimer"]]
     normalised = with_disclaimer["disclaimer"].map(_normalise)
-    altered = with_disclaimer[normalised != house]
-    parts.append(finding_rows(
-        sg, "completeness.altered_disclaimer", altered["article_id"],
-        evidence=altered["disclaimer"].map(lambda text: disclaimer_difference(house, text)),
-        line=altered["disclaimer_line"]))
-    return make_findings(parts, audit=AUDIT)
+    altered = with_disclaimer[normalised != wanted]
+    return finding_rows(
+        house.sg, "completeness.altered_disclaimer", altered["article_id"],
+        evidence=altered["disclaimer"].map(lambda text: disclaimer_difference(wanted, text)),
+        line=altered["disclaimer_line"])
+
+
+#: The completeness rules, in the order their findings are gathered.
+RULES: tuple[Callable[[_House], pd.DataFrame], ...] = (
+    _missing_section, _duplicate_section, _empty_section, _short_section, _out_of_order,
+    _unknown_heading, _missing_intro, _no_risk_bullets, _missing_disclaimer,
+    _altered_disclaimer)
 
 
 def SECTION_KEYS_OF(sg: Styleguide) -> tuple[str, ...]:  # noqa: N802 - reads like a constant

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from ..claims import Splitter, as_arrow, lexicon_source, texts_matching
+from ..claims import as_arrow, lexicon_source, texts_matching
+from ..corpus import Corpus
 from ..styleguide import Styleguide, as_styleguide
 from ..text.claim_screen import screen
 from ..text.claims import ClaimFinder, ClaimWords
 from ..text.conditions import load_condition_terms
 from ..text.sentences import splitter_for, styleguide_abbreviations
-from .findings import finding_rows, make_findings
+from .findings import AuditPart, finding_rows, make_findings
+from .units import section_bodies
 
 AUDIT = "compliance"
-UNIT_COLUMNS = {"article_id": "string", "section": "string", "text": "string", "line": "Int64",
-                "by_line": "bool"}
 
 
-def compliance_findings(corpus, styleguide: Mapping | None = None, *,
-                        as_of: dt.date | str | None = None) -> pd.DataFrame:
+def compliance_audit(corpus: Corpus, styleguide: Styleguide | Mapping | None = None, *,
+                     as_of: dt.date | str | None = None) -> AuditPart:
     """Findings of the compliance rules (``compliance.*`` in the style guide).
 
     Scans the intro and every section body (Health Risks bullets included), never the
@@ -44,74 +45,52 @@ def compliance_findings(corpus, styleguide: Mapping | None = None, *,
 
     Returns
     -------
-    DataFrame
-        The findings contract (``FINDINGS_COLUMNS``).
+    AuditPart
+        ``findings`` in the findings contract (``FINDINGS_COLUMNS``), no table.
 
     Examples
     --------
-    >>> from stackwise_analysis import load_corpus, load_styleguide
-    >>> corpus = load_corpus("data/articles")  # doctest: +SKIP
-    >>> compliance_findings(corpus, load_styleguide(), as_of="2025-01-01")  # doctest: +SKIP
+    >>> found = compliance_audit(corpus, styleguide, as_of="2025-01-01").findings
+    >>> found["audit"].unique().tolist(), found["check"].str.startswith("compliance.").all()
+    (['compliance'], np.True_)
     """
-    sg = resolve_styleguide(styleguide)
-    articles = corpus.articles
-    units = text_units(corpus)
-    texts = as_arrow(units["text"])
-    parts = [
-        claim_findings(units, sg),
-        _absent(articles, units, texts, sg, "compliance.no_consult_advice",
-                lexicon_source(sg.rule("compliance.no_consult_advice")["phrases"])),
-        _risks_not_disclosed(corpus, sg),
-        _no_uncertainty(articles, units, texts, sg),
-        _absent(articles, units, texts, sg, "compliance.no_sources",
-                "|".join(f"(?:{p})" for p in sg.rule("compliance.no_sources")["patterns"])
-                or r"(?:$.^)",
-                ignore_case=False),
-        stale_findings(articles, sg, as_of),
-    ]
-    return make_findings(parts, audit=AUDIT)
+    units = section_bodies(corpus)
+    prose = _Prose(sg=as_styleguide(styleguide), articles=corpus.articles,
+                   sections=corpus.sections, units=units, texts=as_arrow(units["text"]),
+                   as_of=as_of)
+    return AuditPart(make_findings([rule(prose) for rule in RULES], audit=AUDIT))
 
 
-def resolve_styleguide(styleguide: Mapping | None) -> Styleguide:
-    """The style guide: a ``Styleguide`` as given, a whole one as a dict checked, the
-    packaged house rules for None, a path loaded and merged over them."""
-    return as_styleguide(styleguide)
+@dataclass(frozen=True)
+class _Prose:
+    """What the rules read: the style guide, the corpus's tables, its section bodies
+    (``units``, their text once as Arrow in ``texts``) and the day staleness is judged on."""
+
+    sg: Styleguide
+    articles: pd.DataFrame
+    sections: pd.DataFrame
+    units: pd.DataFrame
+    texts: object
+    as_of: dt.date | str | None
 
 
-def sentence_splitter(sg: Mapping) -> Splitter:
-    """The house sentence splitter, with the style guide's extra abbreviations."""
-    return splitter_for(styleguide_abbreviations(sg)).sentences
+def _claims(prose: _Prose) -> pd.DataFrame:
+    return claim_findings(prose.units, prose.sg)
 
 
-def text_units(corpus) -> pd.DataFrame:
-    """The prose an audit scans: each intro and section body with the line it starts on.
+def _no_consult_advice(prose: _Prose) -> pd.DataFrame:
+    source = lexicon_source(prose.sg.rule("compliance.no_consult_advice")["phrases"])
+    return _absent(prose, "compliance.no_consult_advice", source)
 
-    One row per non-empty unit: ``article_id``, ``section`` (canonical key, NA for the intro
-    and unknown headings), ``text``, ``line`` (source line of the text's first line) and
-    ``by_line`` (True for Health Risks, whose lines are bullets). The disclaimer is never
-    part of it.
-    """
-    articles, sections = corpus.articles, corpus.sections
-    intro = pd.DataFrame({
-        "article_id": articles["article_id"],
-        "section": pd.Series(pd.NA, index=articles.index, dtype="string"),
-        "text": articles["intro"],
-        "line": articles["intro_line"],
-        "by_line": False,
-    })
-    bodies = pd.DataFrame({
-        "article_id": sections["article_id"],
-        "section": sections["section"],
-        "text": sections["text"],
-        "line": sections["body_line"],
-        "by_line": (sections["section"] == "health_risks").fillna(False),
-    })
-    units = pd.concat([intro.astype(UNIT_COLUMNS), bodies.astype(UNIT_COLUMNS)],
-                      ignore_index=True)
-    units = units[units["text"].str.strip().str.len().fillna(0) > 0].reset_index(drop=True)
-    # One contiguous text column: every regex pass over it then runs without copying.
-    units["text"] = pd.arrays.ArrowStringArray(as_arrow(units["text"]))
-    return units
+
+def _no_sources(prose: _Prose) -> pd.DataFrame:
+    patterns = prose.sg.rule("compliance.no_sources")["patterns"]
+    source = "|".join(f"(?:{p})" for p in patterns) or r"(?:$.^)"
+    return _absent(prose, "compliance.no_sources", source, ignore_case=False)
+
+
+def _stale(prose: _Prose) -> pd.DataFrame:
+    return stale_findings(prose.articles, prose.sg, prose.as_of)
 
 
 _CLAIM_CHECKS = {"disease": "compliance.disease_claim", "hedged": "compliance.hedged_claim",
@@ -181,20 +160,20 @@ def articles_matching(units: pd.DataFrame, source: str, *, texts=None,
     return pd.Index(units.loc[hit, "article_id"].unique())
 
 
-def _absent(articles: pd.DataFrame, units: pd.DataFrame, texts, sg: Mapping, check: str,
-            source: str, *, ignore_case: bool = True) -> pd.DataFrame:
+def _absent(prose: _Prose, check: str, source: str, *, ignore_case: bool = True
+            ) -> pd.DataFrame:
     """Article-level finding for articles where nothing matches ``source``."""
-    found = articles_matching(units, source, texts=texts, ignore_case=ignore_case)
-    lacking = articles[~articles["article_id"].isin(found)]
-    return finding_rows(sg, check, lacking["article_id"])
+    found = articles_matching(prose.units, source, texts=prose.texts, ignore_case=ignore_case)
+    lacking = prose.articles[~prose.articles["article_id"].isin(found)]
+    return finding_rows(prose.sg, check, lacking["article_id"])
 
 
-def _risks_not_disclosed(corpus, sg: Mapping) -> pd.DataFrame:
-    articles = corpus.articles
+def _risks_not_disclosed(prose: _Prose) -> pd.DataFrame:
+    articles = prose.articles
     bare = articles[articles["risk_count"].fillna(0) == 0]
-    heading = _first_section(corpus.sections, "health_risks")
+    heading = _first_section(prose.sections, "health_risks")
     line = bare["article_id"].map(heading["line"]).astype("Int64")
-    return finding_rows(sg, "compliance.risks_not_disclosed", bare["article_id"],
+    return finding_rows(prose.sg, "compliance.risks_not_disclosed", bare["article_id"],
                         section="health_risks", evidence="0 health risks listed", line=line)
 
 
@@ -204,17 +183,22 @@ def _first_section(sections: pd.DataFrame, key: str) -> pd.DataFrame:
     return rows.drop_duplicates("article_id").set_index("article_id")
 
 
-def _no_uncertainty(articles: pd.DataFrame, units: pd.DataFrame, texts, sg: Mapping
-                    ) -> pd.DataFrame:
-    rule = sg.rule("compliance.no_uncertainty")
+def _no_uncertainty(prose: _Prose) -> pd.DataFrame:
+    rule = prose.sg.rule("compliance.no_uncertainty")
+    articles = prose.articles
     levels = articles["risk_level"].astype("string")
     due = articles[levels.isin(rule["levels"]).fillna(False)]
-    found = articles_matching(units, lexicon_source(rule["phrases"]), texts=texts)
+    found = articles_matching(prose.units, lexicon_source(rule["phrases"]), texts=prose.texts)
     lacking = due[~due["article_id"].isin(found)]
     return finding_rows(
-        sg, "compliance.no_uncertainty", lacking["article_id"],
+        prose.sg, "compliance.no_uncertainty", lacking["article_id"],
         evidence=lacking["risk_label_raw"], line=lacking["risk_label_line"],
         fields={"risk_level": lacking["risk_level"].astype("string")})
+
+
+#: The compliance rules, in the order their findings are gathered.
+RULES: tuple[Callable[[_Prose], pd.DataFrame], ...] = (
+    _claims, _no_consult_advice, _risks_not_disclosed, _no_uncertainty, _no_sources, _stale)
 
 
 def stale_findings(articles: pd.DataFrame, styleguide: Mapping | None = None,
@@ -233,7 +217,7 @@ def stale_findings(articles: pd.DataFrame, styleguide: Mapping | None = None,
     >>> stale_findings(articles, as_of="2025-01-01")["evidence"].tolist()
     ['2020-01-31']
     """
-    sg = resolve_styleguide(styleguide)
+    sg = as_styleguide(styleguide)
     if "last_reviewed" not in articles.columns:
         return make_findings([])
     months = int(sg.rule("compliance.stale_content")["months"])

@@ -6,7 +6,7 @@ import hashlib
 import string
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -266,6 +266,29 @@ def format_message(template: str, fields: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+def _messages(message: str, field_cols: dict[str, pd.Series], n: int) -> list[str]:
+    """A rule's ``message`` filled for each of ``n`` rows from ``field_cols`` (plural
+    fields such as ``{count:plural:word}`` worked out first)."""
+    template, plurals = _plural_fields(message)
+    used = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+    used = (used - {p[0] for p in plurals}) | {p[1] for p in plurals}
+    if not used:
+        return [message] * n
+    for field_name, name, spec in plurals:
+        if name in field_cols:
+            field_cols[field_name] = field_cols[name].map(
+                lambda count, spec=spec: plural(count, spec), na_action="ignore")
+    names = list(field_cols)
+    rows = [dict(zip(names, values, strict=True))
+            for values in zip(*(field_cols[name].tolist() for name in names), strict=True)]
+    complete = used <= set(names) and not any(field_cols[name].isna().any() for name in used)
+    try:  # every value present: str.format does the same as format_message, faster
+        messages = [template.format_map(row) for row in rows] if complete else None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        messages = None
+    return messages if messages is not None else [format_message(message, row) for row in rows]
+
+
 def finding_rows(
     styleguide: Mapping,
     check: str,
@@ -304,27 +327,7 @@ def finding_rows(
     evidence_col = column(evidence)
     field_cols = {name: column(value) for name, value in (fields or {}).items()}
     field_cols.setdefault("evidence", evidence_col)
-    template, plurals = _plural_fields(rule["message"])
-    used = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
-    used = (used - {p[0] for p in plurals}) | {p[1] for p in plurals}
-    for field_name, name, spec in plurals:
-        if name in field_cols:
-            field_cols[field_name] = field_cols[name].map(
-                lambda count, spec=spec: plural(count, spec), na_action="ignore")
-    if used:
-        names = list(field_cols)
-        rows = [dict(zip(names, values, strict=True))
-                for values in zip(*(field_cols[name].tolist() for name in names), strict=True)]
-        complete = used <= set(names) and not any(field_cols[name].isna().any()
-                                                  for name in used)
-        try:  # every value present: str.format does the same as format_message, faster
-            messages = [template.format_map(row) for row in rows] if complete else None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            messages = None
-        if messages is None:
-            messages = [format_message(rule["message"], row) for row in rows]
-    else:
-        messages = [rule["message"]] * n
+    messages = _messages(rule["message"], field_cols, n)
     return pd.DataFrame({
         "article_id": article_ids.to_numpy(),
         "audit": rule["audit"],
@@ -335,3 +338,14 @@ def finding_rows(
         "evidence": evidence_col.to_numpy(),
         "line": column(line).to_numpy() if line is not None else pd.NA,
     })
+
+
+class AuditPart(NamedTuple):
+    """What every audit function returns over a chunk of the corpus (``audits.audit_functions()``).
+
+    ``findings`` is a findings table (``FINDINGS_COLUMNS``); ``table`` is the audit's metric
+    table when it keeps one (readability: counts and scores per article and part), else None.
+    """
+
+    findings: pd.DataFrame
+    table: pd.DataFrame | None = None

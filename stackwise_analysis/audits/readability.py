@@ -10,72 +10,22 @@ nothing to the counts the formulas use.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..columns import positions
 from ..corpus import Corpus
-from ..styleguide import Styleguide
+from ..styleguide import Styleguide, as_styleguide
 from ..text.counts import COUNT_COLUMNS, SCORE_COLUMNS, UnitCounter, scores, shared_counter
 from ..text.sentences import splitter_for, styleguide_abbreviations
-from .findings import finding_rows, make_findings
+from .findings import AuditPart, finding_rows, make_findings
+from .units import prose_lines
 
 __all__ = ["COUNT_COLUMNS", "SCORE_COLUMNS", "UnitCounter", "readability_audit",
-           "readability_findings", "readability_table", "scores", "text_units"]
-
-# ------------------------------------------------------------------------------ units
-UNIT_COLUMNS = {"article_id": "string", "scope": "string", "position": "Int64",
-                "section": "string", "heading": "string", "line": "Int64", "text": "string",
-                "is_heading": "bool"}
-_SCOPE_ORDER = {"intro": 0, "section": 1, "disclaimer": 2}
-
-
-def _lines(frame: pd.DataFrame, text: str, first_line: str) -> pd.DataFrame:
-    """One row per non-blank line of ``frame[text]``, numbered from ``frame[first_line]``.
-
-    Built in one pass: the other columns are repeated by position and never ``frame[text]``
-    itself, so a text of n lines costs O(n), not n copies of itself (issue 11).
-    """
-    frame = frame[frame[first_line].notna() & (frame[text].fillna("") != "")]
-    split = pc.split_pattern(pa.array(frame[text], type=pa.large_string()), "\n")
-    counts = pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(np.int64)
-    owner = np.repeat(np.arange(len(frame)), counts)
-    within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-    lines = frame.drop(columns=text).iloc[owner]
-    lines["text"] = pd.arrays.ArrowStringArray(split.flatten())
-    lines["line"] = frame[first_line].to_numpy(dtype=np.int64)[owner] + within
-    return lines[lines["text"].str.strip() != ""]
-
-
-def text_units(corpus: Corpus) -> pd.DataFrame:
-    """Every unit a reader reads, in document order: intro paragraphs, each section's heading
-    and its paragraphs or bullet lines, and the disclaimer (title and label are not prose).
-
-    Columns: ``article_id``, ``scope`` (``intro`` / ``section`` / ``disclaimer``),
-    ``position`` (the section's position), ``section``, ``heading``, ``line``, ``text`` and
-    ``is_heading`` (the unit is a section's heading).
-    """
-    articles, sections = corpus.articles, corpus.sections
-    intro = _lines(articles[["article_id", "intro", "intro_line"]], "intro", "intro_line")
-    headings = sections.assign(text=sections["heading"], is_heading=True)
-    bodies = _lines(sections, "text", "body_line")
-    disclaimer = articles[articles["has_disclaimer"]].rename(
-        columns={"disclaimer": "text", "disclaimer_line": "line"})
-    units = pd.concat([intro.assign(scope="intro"), headings.assign(scope="section"),
-                       bodies.assign(scope="section"), disclaimer.assign(scope="disclaimer")],
-                      ignore_index=True)
-    units = units.reindex(columns=list(UNIT_COLUMNS)).fillna({"is_heading": False})
-    units = units.astype(UNIT_COLUMNS)
-    rank = positions(units["article_id"], articles["article_id"])
-    # by section, then line: an HTML page or a dump record does not keep a section's lines
-    # consecutive in the file (a record is one line), so line alone could interleave parts
-    order = np.lexsort((units["line"].fillna(0).to_numpy(),
-                        units["position"].fillna(0).to_numpy(),
-                        units["scope"].map(_SCOPE_ORDER).to_numpy(), rank))
-    return units.iloc[order].reset_index(drop=True)
-
+           "readability_findings", "readability_table", "scores"]
 
 # ------------------------------------------------------------------------------ table
 def _totals(units: pd.DataFrame, group: np.ndarray) -> pd.DataFrame:
@@ -101,7 +51,7 @@ def _measure(corpus: Corpus, styleguide: Styleguide, counter: UnitCounter | None
     """The readability table, and every sentence over the length limit (``article_id``,
     ``scope``, ``section``, ``heading``, ``line``, ``sentence``, ``words``)."""
     counter = counter or _counter(styleguide)
-    units = text_units(corpus)
+    units = prose_lines(corpus)
     texts = units["text"].tolist()
     counts, long = counter.count_sentences(texts)
     # Headings are units, so that a section with only a heading keeps its row, but they are
@@ -186,9 +136,10 @@ def readability_table(corpus: Corpus, styleguide: Styleguide,
     return _measure(corpus, styleguide, counter)[0]
 
 
-def readability_audit(corpus: Corpus, styleguide: Styleguide,
-                      counter: UnitCounter | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The readability findings and table of ``corpus``: what the audit runner calls.
+def readability_audit(corpus: Corpus, styleguide: Styleguide | Mapping | None = None, *,
+                      as_of: dt.date | str | None = None) -> AuditPart:
+    """The readability findings and table of ``corpus`` (``AuditPart(findings, table)``);
+    ``as_of`` is taken for the common audit signature and not used.
 
     Examples
     --------
@@ -197,8 +148,9 @@ def readability_audit(corpus: Corpus, styleguide: Styleguide,
     ...                            "readability.long_sentence"}
     True
     """
-    table, long_sentences = _measure(corpus, styleguide, counter)
-    return readability_findings(table, styleguide, long_sentences), table
+    sg = as_styleguide(styleguide)
+    table, long_sentences = _measure(corpus, sg)
+    return AuditPart(readability_findings(table, sg, long_sentences), table)
 
 
 TABLE_DTYPES = {

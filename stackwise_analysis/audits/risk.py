@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..claims import compile_lexicon, scan_texts
 from ..constants import DEFAULT_GRADE_METRIC, NONE, RISK_LEVELS
-from .compliance import resolve_styleguide, sentence_splitter, text_units
-from .findings import finding_rows, make_findings
+from ..corpus import Corpus
+from ..styleguide import Styleguide, as_styleguide
+from .findings import AuditPart, finding_rows, make_findings
+from .units import section_bodies, sentence_splitter
 
 AUDIT = "risk"
 SUMMARY_LEVEL_DTYPE = pd.CategoricalDtype([*RISK_LEVELS, NONE])
@@ -25,7 +28,8 @@ GRADE_EDGES = (-np.inf, 6, 8, 10, 12, np.inf)
 GRADE_LABELS = ("6 or below", "6-8", "8-10", "10-12", "above 12")
 
 
-def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
+def risk_audit(corpus: Corpus, styleguide: Styleguide | Mapping | None = None, *,
+               as_of: dt.date | str | None = None) -> AuditPart:
     """Findings of the risk rules (``risk.*`` in the style guide).
 
     ``risk.missing_label`` (no label line), ``risk.unknown_label`` (a label line that is not
@@ -35,41 +39,35 @@ def risk_findings(corpus, styleguide: Mapping | None = None) -> pd.DataFrame:
     harm from the rule's ``terms`` (plurals too), not negated by its ``negations``; one
     finding per harm term, at its first sentence).
 
-    Parameters
-    ----------
-    corpus : Corpus
-        From ``load_corpus``.
-    styleguide : Styleguide or mapping, optional
-        The house rules; the packaged ones when None.
-
-    Returns
-    -------
-    DataFrame
-        The findings contract (``FINDINGS_COLUMNS``).
+    The audit function of the common shape (``stackwise_analysis.audits``): an
+    ``AuditPart`` with findings and no table; ``as_of`` is not read (labels do not age).
 
     Examples
     --------
     >>> from stackwise_analysis import load_corpus, load_styleguide
     >>> corpus = load_corpus("data/articles")
-    >>> sorted(set(risk_findings(corpus, load_styleguide())["check"]))
+    >>> sorted(set(risk_audit(corpus, load_styleguide()).findings["check"]))
     ['risk.missing_label', 'risk.too_few_risks', 'risk.understated', 'risk.unknown_label']
     """
-    sg = resolve_styleguide(styleguide)
+    sg = as_styleguide(styleguide)
+    return AuditPart(make_findings([rule(corpus, sg) for rule in RULES], audit=AUDIT))
+
+
+def _missing_label(corpus: Corpus, sg: Styleguide) -> pd.DataFrame:
     articles = corpus.articles
     unlabelled = articles[articles["risk_label_raw"].isna()]
+    return finding_rows(sg, "risk.missing_label", unlabelled["article_id"],
+                        line=unlabelled["title_line"])
+
+
+def _unknown_label(corpus: Corpus, sg: Styleguide) -> pd.DataFrame:
+    articles = corpus.articles
     unknown = articles[articles["risk_label_raw"].notna() & articles["risk_level"].isna()]
-    parts = [
-        finding_rows(sg, "risk.missing_label", unlabelled["article_id"],
-                     line=unlabelled["title_line"]),
-        finding_rows(sg, "risk.unknown_label", unknown["article_id"],
-                     evidence=unknown["risk_label_raw"], line=unknown["risk_label_line"]),
-        _too_few_risks(corpus, sg),
-        _understated(corpus, sg),
-    ]
-    return make_findings(parts, audit=AUDIT)
+    return finding_rows(sg, "risk.unknown_label", unknown["article_id"],
+                        evidence=unknown["risk_label_raw"], line=unknown["risk_label_line"])
 
 
-def _too_few_risks(corpus, sg: Mapping) -> pd.DataFrame:
+def _too_few_risks(corpus: Corpus, sg: Styleguide) -> pd.DataFrame:
     articles = corpus.articles
     minimum = articles["risk_level"].astype("string").map(
         sg.rule("risk.too_few_risks")["min_risks"]).astype("Int64")
@@ -87,11 +85,11 @@ def _too_few_risks(corpus, sg: Mapping) -> pd.DataFrame:
                 "minimum": minimum[short.index], "count": count[short.index]})
 
 
-def _understated(corpus, sg: Mapping) -> pd.DataFrame:
+def _understated(corpus: Corpus, sg: Styleguide) -> pd.DataFrame:
     articles = corpus.articles
     low = articles[(articles["risk_level"].astype("string") == "Low").fillna(False)]
     sections = corpus.sections
-    units = text_units(dataclasses.replace(
+    units = section_bodies(dataclasses.replace(
         corpus, articles=low, sections=sections[sections["article_id"].isin(low["article_id"])]))
     rule = sg.rule("risk.understated")
     lexicon = compile_lexicon(rule["terms"], rule["negations"], rule["negation_window"],
@@ -106,6 +104,11 @@ def _understated(corpus, sg: Mapping) -> pd.DataFrame:
     return finding_rows(
         sg, "risk.understated", hits["article_id"], section=hits["section"],
         evidence=hits["sentence"], line=hits["line"], fields={"term": hits["term"]})
+
+
+#: The risk rules, in the order their findings are gathered.
+RULES: tuple[Callable[[Corpus, Styleguide], pd.DataFrame], ...] = (
+    _missing_label, _unknown_label, _too_few_risks, _understated)
 
 
 def risk_summary(corpus, readability: pd.DataFrame | None = None,
@@ -155,7 +158,7 @@ def article_grades(article_ids: pd.Series, readability: pd.DataFrame | None,
         return None
     metric = DEFAULT_GRADE_METRIC
     if styleguide is not None:
-        metric = resolve_styleguide(styleguide)["readability"].get("grade_metric", metric)
+        metric = as_styleguide(styleguide)["readability"].get("grade_metric", metric)
     if metric not in readability.columns:
         metric = DEFAULT_GRADE_METRIC
     if metric not in readability.columns or "article_id" not in readability.columns:

@@ -42,6 +42,7 @@ class Screened:
     lines_before: np.ndarray
 
 
+# Over 50 lines: a docstring and one vectorised pass whose arrays feed each other.
 def screen(texts: pa.Array, finder: ClaimFinder, splitter: SentenceSplitter,
            memo: dict[str, int] | None = None) -> Screened:
     """The sentences of ``texts`` that could hold a claim (see the module docstring).

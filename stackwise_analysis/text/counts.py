@@ -120,6 +120,7 @@ class UnitCounter:
         ``longest_piece`` (the index of the longest sentence among the text's sentences)."""
         return self.count_sentences(texts)[0]
 
+    # Over 50 lines: one vectorised pass whose arrays feed each other (cut up, a dozen travel).
     def count_sentences(self, texts: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """``count_many``'s table, and one row per sentence over the length limit: ``unit``
         (row in ``texts``), ``piece`` (its index among the unit's sentences), ``words``."""
