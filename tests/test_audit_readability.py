@@ -8,9 +8,9 @@ import textwrap
 
 import pandas as pd
 import pytest
-from conftest import REPO, SAMPLE_ARTICLES
 from corpus_factory import make_corpus, spec
 
+from conftest import REPO, SAMPLE_ARTICLES
 from stackwise_analysis import load_corpus
 from stackwise_analysis.audits.readability import (
     COUNT_COLUMNS,
