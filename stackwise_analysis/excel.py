@@ -28,7 +28,12 @@ MAX_FINDING_ROWS = 50_000
 #: Cells longer than this are cut (Excel refuses more than 32,767 characters).
 MAX_CELL = 32_000
 FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence",
-                   "status", "finding_id"]
+                   "status", "decision", "reason", "expires", "reviewer", "finding_id"]
+#: Columns a reviewer fills in on an audit sheet (``stackwise-analysis waive --from`` reads
+#: them); present on every audit sheet, empty except where a waiver applies.
+DECISION_COLUMNS = ["decision", "reason", "expires"]
+#: What the drop-down on ``decision`` offers (review.waivers.DECISIONS).
+DECISIONS = ("accepted_risk", "false_positive", "wont_fix")
 HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
 HEADER_BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -190,12 +195,16 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
 
     why = None if rules is None else rules.set_index("id")["description"]
     for audit_name, part in parts.items():
+        part = part.assign(**{c: pd.Series(pd.NA, index=part.index, dtype="string")
+                              for c in DECISION_COLUMNS if c not in part.columns})
         columns = [c for c in FINDING_COLUMNS if c in part.columns]
         labels = {c: "string" for c in ("severity", "status") if c in columns}
         rows = part[columns].head(max_rows).astype(labels)
         if why is not None:
             rows = rows.assign(why=rows["check"].astype("string").map(why))
-        _write_table(book.create_sheet(audit_name), rows, severity_column="severity")
+        sheet = book.create_sheet(audit_name)
+        _decision_list(sheet, list(rows.columns), len(rows))
+        _write_table(sheet, rows, severity_column="severity")
     if articles is not None:
         _write_table(book.create_sheet("Articles"), articles.head(max_rows),
                      severity_column=None)
@@ -206,6 +215,22 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
     book.save(tmp)
     os.replace(tmp, path)
     return path
+
+
+def _decision_list(sheet, columns: list[str], rows: int) -> None:
+    """A drop-down of the decisions on the ``decision`` column, over the data rows."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if "decision" not in columns:
+        return
+    last = max(rows, 1) + 1
+    letter = get_column_letter(columns.index("decision") + 1)
+    choices = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"',
+                             allow_blank=True, showErrorMessage=True,
+                             errorTitle="decision", error="Choose one of "
+                             + ", ".join(DECISIONS) + ", or leave it empty.")
+    choices.add(f"{letter}2:{letter}{last}")
+    sheet.data_validations.append(choices)
 
 
 def _fact(value: object) -> object:
