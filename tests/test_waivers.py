@@ -345,3 +345,20 @@ def test_waive_refuses_rows_without_a_reason_and_writes_nothing(tmp_path, corpus
     err = capsys.readouterr().err
     assert "sheet risk row 2.reason: missing or empty" in err
     assert not waivers.exists()
+
+
+def test_history_keeps_waived_findings_so_they_are_open_once_the_waiver_goes(
+        tmp_path, corpus_dir, fake_notebooks):
+    out, waivers = tmp_path / "reports", _write(tmp_path / "waivers.yml",
+                                                _entry(**MISSING_LABEL))
+    options = {"quiet": True, "jobs": 1, "as_of": AS_OF, "notebooks": "compliance_review",
+               "out": out, "fail_on": "blocker"}
+    first = report.run(corpus_dir, waivers=waivers, **options)
+    since = json.loads((first.run_dir / "summary.json").read_text())
+    assert first.exit_code == 0 and since["waivers"]["waived"] == 1
+    second = report.run(corpus_dir, **options)             # the waiver is withdrawn
+    summary = json.loads((second.run_dir / "summary.json").read_text())
+    assert second.exit_code == 1
+    assert summary["since_previous"]["new"] == 0 and summary["since_previous"]["fixed"] == 0
+    findings = pd.read_csv(second.run_dir / "findings.csv")
+    assert findings.loc[findings["check"] == "risk.missing_label", "status"].tolist() == ["open"]
