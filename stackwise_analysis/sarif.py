@@ -92,9 +92,11 @@ def sarif_log(findings: pd.DataFrame, articles: pd.DataFrame, styleguide, *,
 
     Examples
     --------
-    >>> log = sarif_log(result.findings, corpus.articles, result.styleguide)  # doctest: +SKIP
-    >>> log["version"], log["runs"][0]["results"][0]["ruleId"]  # doctest: +SKIP
-    ('2.1.0', 'risk.missing_label')
+    >>> log = sarif_log(result.findings, corpus.articles, result.styleguide)
+    >>> log["version"], len(log["runs"][0]["results"]) == len(result.findings)
+    ('2.1.0', True)
+    >>> log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+    {'startLine': ...}
     """
     checks = list(dict.fromkeys(findings["check"].dropna().astype(str)))
     rule_index = {check: number for number, check in enumerate(checks)}
