@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -269,6 +270,37 @@ def _matches(findings: pd.DataFrame, waiver: Waiver) -> pd.Series:
     return hit.fillna(False).astype(bool)
 
 
+def _choose(findings: pd.DataFrame, waivers: list[Waiver], today: dt.date
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Per finding, the index of the first active waiver that matches it (``len(waivers)``
+    for none); per waiver, whether it matches any finding. Waivers by id are one look-up
+    for all of them, so a long file costs little on a large run."""
+    count = len(waivers)
+    active = np.array([not w.expired(today) for w in waivers] + [False])
+    chosen = np.full(len(findings), count, dtype=np.int64)
+    hits = np.zeros(count, dtype=bool)
+    by_id = {w.finding: n for n, w in enumerate(waivers) if w.finding is not None}
+    if by_id:
+        found = findings["finding_id"].map(by_id).to_numpy(dtype="float64", na_value=np.nan)
+        known = ~np.isnan(found)
+        index = np.where(known, found, count).astype(np.int64)
+        hits[np.unique(index[known])] = True
+        chosen = np.where(active[index], np.minimum(chosen, index), chosen)
+    matches = [n for n, w in enumerate(waivers) if w.finding is None]
+    articles = findings["article_id"]
+    named = np.flatnonzero(articles.isin({waivers[n].article for n in matches})
+                           .to_numpy(dtype=bool)) if matches else np.array([], dtype=np.int64)
+    rows_of = pd.Series(named).groupby(
+        articles.iloc[named].to_numpy(dtype=object, na_value=None), sort=False).indices
+    for number in matches:  # a match looks only at its article's rows
+        rows = named[rows_of.get(waivers[number].article, np.array([], dtype=np.int64))]
+        hit = rows[_matches(findings.iloc[rows], waivers[number]).to_numpy(dtype=bool)]
+        hits[number] = len(hit) > 0
+        if active[number]:
+            chosen[hit] = np.minimum(chosen[hit], number)
+    return chosen, hits
+
+
 def apply_waivers(findings: pd.DataFrame, waivers: list[Waiver], styleguide=None, *,
                   today: dt.date | None = None, source: str = DEFAULT_WAIVERS) -> Applied:
     """Mark the findings active waivers match, and report expired and stale waivers.
@@ -298,25 +330,21 @@ def apply_waivers(findings: pd.DataFrame, waivers: list[Waiver], styleguide=None
 
     sg = as_styleguide(styleguide)
     today = today or dt.date.today()
-    decided = {c: pd.Series(pd.NA, index=findings.index, dtype=t)
-               for c, t in DECISION_COLUMNS.items()}
-    waived = pd.Series(False, index=findings.index)
+    chosen, hits = _choose(findings, waivers, today)
+    waived = pd.Series(chosen < len(waivers), index=findings.index)
+    decided = {}
+    for column in DECISION_COLUMNS:
+        values = [None if getattr(w, column) is None else str(getattr(w, column))
+                  for w in waivers]
+        decided[column] = pd.Series(np.array([*values, None], dtype=object)[chosen],
+                                    index=findings.index, dtype="string")
     expired_rows, stale_rows = [], []
-    for waiver in waivers:
-        hit = _matches(findings, waiver)
-        if not hit.any():
+    for number, waiver in enumerate(waivers):
+        if not hits[number]:
             stale_rows.append(waiver)
         elif waiver.expired(today):
-            first = findings.loc[hit, "article_id"].dropna()
+            first = findings.loc[_matches(findings, waiver), "article_id"].dropna()
             expired_rows.append((waiver, first.iloc[0] if len(first) else pd.NA))
-        else:
-            fresh = hit & ~waived
-            waived |= fresh
-            for column, value in (("decision", waiver.decision), ("reviewer", waiver.reviewer),
-                                  ("reason", waiver.reason),
-                                  ("decided", waiver.decided.isoformat()),
-                                  ("expires", waiver.expires and waiver.expires.isoformat())):
-                decided[column] = decided[column].mask(fresh, value)
     parts = [findings.assign(**decided)]
     for check, rows in (("review.waiver_expired", expired_rows),
                         ("review.stale_waiver", [(w, w.article) for w in stale_rows])):
