@@ -23,8 +23,9 @@ from .exceptions import StackwiseError
 FAIL_ON_CHOICES = list(FAIL_ON)
 DEFAULT_CORPUS = "data/articles"
 
-_EPILOG = """exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable
-corpus, 3 a notebook failed (report only).
+_EPILOG = """exit codes: 0 clean, 1 findings at or above --fail-on (waived ones never count), 2 bad
+usage, unreadable corpus or malformed style guide or waivers file, 3 a notebook failed (report
+only).
 
 examples:
   stackwise-analysis corpus data/articles
@@ -283,7 +284,9 @@ def cmd_audit(args) -> int:
         print(f"\n{len(result.scorecard)} articles audited: "
               + ", ".join(f"{n} {s}" for s, n in counts.items())
               + (f"; {len(corpus.errors)} file(s) not read (the corpus command says why)"
-                 if len(corpus.errors) else ""), file=sys.stderr)
+                 if len(corpus.errors) else "")
+              + (f"; {n} waived" if (n := int((result.findings["status"] == "waived").sum()))
+                 else ""), file=sys.stderr)
     counted = result.at_or_above(args.fail_on) if args.fail_on != "never" else ()
     if len(counted) and (counted["status"] != "waived").any():
         return EXIT_FINDINGS
