@@ -277,6 +277,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
             since = _compare(store, corpus, result, progress)
         since.status = since.status.mask(waived.to_numpy(), "waived")
         result.findings = result.findings.assign(status=since.status)
+        result.findings = result.findings[_status_first(result.findings.columns)]
         facts = _run_facts(run_id, started, corpus, loaded, guide, fail_on, new_only, out)
         with progress.step("snapshot", "writing the snapshot"):
             _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of,
@@ -548,6 +549,14 @@ def _apply_waivers(result, decisions: list, path, loaded, as_of, progress):
         progress.line(f"{len(decisions)} waiver(s) in {path}: {int(applied.waived.sum())} "
                       "finding(s) waived")
     return applied.waived
+
+
+def _status_first(columns) -> list[str]:
+    """The findings columns with ``status`` before the decision's fields, beside it."""
+    from .review.waivers import DECISION_COLUMNS
+
+    rest = [c for c in columns if c != "status" and c not in DECISION_COLUMNS]
+    return [*rest, "status", *[c for c in DECISION_COLUMNS if c in columns]]
 
 
 def _write_sarif(staging: Path, loaded, result) -> list[str]:
