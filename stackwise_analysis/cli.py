@@ -296,7 +296,7 @@ def cmd_audit(args) -> int:
 def _apply_waivers(args, result) -> None:
     """Mark the findings ``waivers.yml`` waives (status ``waived``, else ``new``) and add
     the ``review.*`` findings of expired and stale waivers."""
-    from .review.waivers import apply_waivers, default_waivers_path, load_waivers
+    from .review.waivers import apply_waivers, default_waivers_path, load_waivers, with_status
 
     path = default_waivers_path(args.waivers)
     decisions = [] if path is None else load_waivers(path, result.styleguide)
@@ -304,7 +304,7 @@ def _apply_waivers(args, result) -> None:
                             today=_as_of(args.as_of),
                             source=path.name if path is not None else "waivers.yml")
     status = pd.Series("new", index=applied.findings.index).mask(applied.waived, "waived")
-    result.findings = applied.findings.assign(status=status.astype("string"))
+    result.findings = with_status(applied.findings, status.astype("string"))
 
 
 def cmd_waive(args) -> int:

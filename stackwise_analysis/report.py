@@ -276,8 +276,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         with progress.step("compare", "comparing with the previous run"):
             since = _compare(store, corpus, result, progress)
         since.status = since.status.mask(waived.to_numpy(), "waived")
-        result.findings = result.findings.assign(status=since.status)
-        result.findings = result.findings[_status_first(result.findings.columns)]
+        result.findings = _with_status(result.findings, since.status)
         facts = _run_facts(run_id, started, corpus, loaded, guide, fail_on, new_only, out)
         with progress.step("snapshot", "writing the snapshot"):
             _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of,
@@ -551,12 +550,10 @@ def _apply_waivers(result, decisions: list, path, loaded, as_of, progress):
     return applied.waived
 
 
-def _status_first(columns) -> list[str]:
-    """The findings columns with ``status`` before the decision's fields, beside it."""
-    from .review.waivers import DECISION_COLUMNS
+def _with_status(findings, status):
+    from .review.waivers import with_status
 
-    rest = [c for c in columns if c != "status" and c not in DECISION_COLUMNS]
-    return [*rest, "status", *[c for c in DECISION_COLUMNS if c in columns]]
+    return with_status(findings, status)
 
 
 def _write_sarif(staging: Path, loaded, result) -> list[str]:

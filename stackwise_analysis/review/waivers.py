@@ -365,6 +365,17 @@ def apply_waivers(findings: pd.DataFrame, waivers: list[Waiver], styleguide=None
     return Applied(combined.drop(columns="_waived"), combined["_waived"].astype(bool))
 
 
+def with_status(findings: pd.DataFrame, status: pd.Series) -> pd.DataFrame:
+    """``findings`` with a ``status`` column just before the decision's fields.
+
+    >>> with_status(apply_waivers(result.findings, []).findings, "new").columns.tolist()[-6:]
+    ['status', 'decision', 'reviewer', 'reason', 'decided', 'expires']
+    """
+    table = findings.assign(status=status)
+    rest = [c for c in table.columns if c != "status" and c not in DECISION_COLUMNS]
+    return table[[*rest, "status", *[c for c in DECISION_COLUMNS if c in table.columns]]]
+
+
 # ------------------------------------------------------------------------------ writing
 def write_waivers(path: str | Path, waivers: list[Waiver]) -> Path:
     """Write ``waivers`` sorted (article, check, finding, evidence, date) under a fixed
