@@ -1,5 +1,5 @@
-"""Command line: ``stackwise-analysis corpus|audit|report|rules|history``; parses options,
-calls the API."""
+"""Command line: ``stackwise-analysis corpus|audit|report|rules|history|waive``; parses
+options, calls the API."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ from .exceptions import StackwiseError
 FAIL_ON_CHOICES = list(FAIL_ON)
 DEFAULT_CORPUS = "data/articles"
 
-_EPILOG = """exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable
-corpus, 3 a notebook failed (report only).
+_EPILOG = """exit codes: 0 clean, 1 findings at or above --fail-on (waived ones never count), 2 bad
+usage, unreadable corpus or malformed style guide or waivers file, 3 a notebook failed (report
+only).
 
 examples:
   stackwise-analysis corpus data/articles
@@ -41,6 +42,9 @@ examples:
   stackwise-analysis audit big/archive --cache .audit-cache --scheduler tcp://dask:8786
   stackwise-analysis report --new-only --fail-on blocker   # fail on new blockers only
   stackwise-analysis history --keep 30
+  stackwise-analysis audit data/articles --format sarif > findings.sarif
+  stackwise-analysis waive --from reports/latest/findings.xlsx --reviewer "R. Osei"
+  stackwise-analysis waive --list
 """
 
 
@@ -82,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="run every audit and print the findings")
     _common(audit)
     _scale(audit)
-    audit.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                       help="output format (default: table)")
+    audit.add_argument("--format", choices=["table", "csv", "json", "sarif"], default="table",
+                       help="output format (default: table; sarif for code-review tools)")
     audit.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="blocker",
                        help="exit 1 when a finding is at or above this severity "
                        "(default: blocker)")
@@ -91,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="only print findings at or above this severity")
     audit.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge staleness as of this "
                        "day (default: today)")
+    _waivers_option(audit)
 
     report = sub.add_parser("report", help="run the notebook suite and publish HTML, CSV and "
                             "Excel reports under --out", epilog=_EPILOG,
@@ -113,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--article-pages", type=int, default=DEFAULT_ARTICLE_PAGES, metavar="N",
                         help="write a review page for at most N flagged articles, worst first "
                              f"(default {DEFAULT_ARTICLE_PAGES:,}; 0 for none)")
+    _waivers_option(report)
 
     rules = sub.add_parser("rules", help="list every house rule with its audit, level and "
                            "description")
@@ -121,7 +127,29 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=["table", "json"], default="table",
                        help="output format (default: table)")
     _history_command(sub)
+    _waive_command(sub)
     return parser
+
+
+def _waivers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--waivers", metavar="PATH", help="reviewers' decisions (default: "
+                        "waivers.yml in the current folder, when there is one)")
+
+
+def _waive_command(sub) -> None:
+    waive = sub.add_parser("waive", help="add the decisions a reviewer filled in on "
+                           "findings.xlsx to waivers.yml, or list the waivers")
+    what = waive.add_mutually_exclusive_group(required=True)
+    what.add_argument("--from", dest="from_xlsx", metavar="XLSX", help="a findings.xlsx "
+                      "whose decision, reason and expires columns a reviewer filled in")
+    what.add_argument("--list", action="store_true", help="print the waivers: expired, "
+                      "expiring within 14 days, active")
+    waive.add_argument("--reviewer", metavar="NAME", help="who decided (with --from)")
+    _waivers_option(waive)
+    waive.add_argument("--styleguide", metavar="YAML", help="your style guide (its "
+                       "review.max_waiver_days)")
+    waive.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day of the decisions and "
+                       "of expiry (default: today)")
 
 
 def _history_options(report: argparse.ArgumentParser) -> None:
@@ -247,8 +275,14 @@ def cmd_audit(args) -> int:
         result = audit(corpus, _styleguide(args), as_of=_as_of(args.as_of), jobs=args.jobs,
                        client=client, cache=args.cache,
                        progress=False if args.quiet else None)
+    _apply_waivers(args, result)
     shown = result.at_or_above(args.min_severity)
-    if args.format == "csv":
+    if args.format == "sarif":
+        from .sarif import sarif_log
+
+        print(json.dumps(sarif_log(shown, corpus.articles, result.styleguide,
+                                   root=corpus.root, version=__version__), indent=1))
+    elif args.format == "csv":
         write_csv(shown, sys.stdout)
     elif args.format == "json":
         print(shown.to_json(orient="records", indent=2))
@@ -260,10 +294,62 @@ def cmd_audit(args) -> int:
         print(f"\n{len(result.scorecard)} articles audited: "
               + ", ".join(f"{n} {s}" for s, n in counts.items())
               + (f"; {len(corpus.errors)} file(s) not read (the corpus command says why)"
-                 if len(corpus.errors) else ""), file=sys.stderr)
-    if args.fail_on != "never" and len(result.at_or_above(args.fail_on)):
+                 if len(corpus.errors) else "")
+              + (f"; {n} waived" if (n := int((result.findings["status"] == "waived").sum()))
+                 else ""), file=sys.stderr)
+    counted = result.at_or_above(args.fail_on) if args.fail_on != "never" else ()
+    if len(counted) and (counted["status"] != "waived").any():
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _apply_waivers(args, result) -> None:
+    """Mark the findings ``waivers.yml`` waives (status ``waived``, else ``new``) and add
+    the ``review.*`` findings of expired and stale waivers."""
+    from .review.waivers import apply_waivers, default_waivers_path, load_waivers, with_status
+
+    path = default_waivers_path(args.waivers)
+    decisions = [] if path is None else load_waivers(path, result.styleguide)
+    applied = apply_waivers(result.findings, decisions, result.styleguide,
+                            today=_as_of(args.as_of),
+                            source=path.name if path is not None else "waivers.yml")
+    status = pd.Series("new", index=applied.findings.index).mask(applied.waived, "waived")
+    result.findings = with_status(applied.findings, status.astype("string"))
+
+
+def cmd_waive(args) -> int:
+    from pathlib import Path
+
+    from .review import waivers
+
+    path = _waive_file(args.waivers)
+    guide = _styleguide(args)
+    today = _as_of(args.as_of) or None
+    existing = waivers.load_waivers(path, guide) if path.is_file() else []
+    if args.list:
+        table = waivers.waiver_table(existing, today)
+        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+            print(table.to_string(index=False) if len(table) else f"No waivers in {path}.")
+        return EXIT_OK
+    if not args.reviewer or not args.reviewer.strip():
+        raise StackwiseError("waive --from needs --reviewer NAME: who decided")
+    new = waivers.decisions_from_xlsx(Path(args.from_xlsx), args.reviewer.strip(), guide,
+                                      today=today)
+    if not new:
+        print(f"no new decisions in {args.from_xlsx}; {path} unchanged", file=sys.stderr)
+        return EXIT_OK
+    waivers.write_waivers(path, waivers.merge_decisions(existing, new))
+    print(f"{len(new)} decision(s) added to {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _waive_file(given):
+    """``waive`` writes ``--waivers``, else ``waivers.yml`` here (created if missing)."""
+    from pathlib import Path
+
+    from .review.waivers import DEFAULT_WAIVERS
+
+    return Path(given) if given else Path(DEFAULT_WAIVERS)
 
 
 def cmd_rules(args) -> int:
@@ -296,10 +382,17 @@ def cmd_report(args) -> int:
             notebooks_dir=args.notebooks_dir, quiet=args.quiet, as_of=_as_of(args.as_of),
             client=client, cache=args.cache,
             history=False if args.no_history else (args.history or True),
-            new_only=args.new_only, article_pages=args.article_pages)
+            new_only=args.new_only, article_pages=args.article_pages,
+            waivers=_waivers_path(args))
     if result.index_path is not None:
         print(result.index_path)
     return result.exit_code
+
+
+def _waivers_path(args):
+    from .review.waivers import default_waivers_path
+
+    return default_waivers_path(args.waivers)
 
 
 def _os_error(exc: OSError) -> str:
@@ -347,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = {"corpus": cmd_corpus, "audit": cmd_audit, "report": cmd_report,
-               "rules": cmd_rules, "history": cmd_history}[args.command]
+               "rules": cmd_rules, "history": cmd_history, "waive": cmd_waive}[args.command]
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:

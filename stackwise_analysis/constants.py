@@ -20,8 +20,9 @@ RISK_LEVELS: tuple[str, ...] = ("Low", "Moderate", "High")
 #: Finding severities, least to most serious.
 SEVERITIES: tuple[str, ...] = ("info", "warning", "blocker")
 
-#: The four audits, in report order.
-AUDITS: tuple[str, ...] = ("risk", "completeness", "readability", "compliance")
+#: The four audits, in report order, then ``review``: findings about reviewers' decisions
+#: (an expired or stale waiver), made by a report run, not by an audit of the corpus.
+AUDITS: tuple[str, ...] = ("risk", "completeness", "readability", "compliance", "review")
 
 #: What ``--fail-on`` accepts: a severity, or never fail on findings.
 FAIL_ON: tuple[str, ...] = (*SEVERITIES, "never")

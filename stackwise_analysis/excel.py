@@ -30,7 +30,12 @@ MAX_CELL = 32_000
 #: Excel keeps at most 65,530 hyperlinks per sheet; past that a cell holds plain text.
 MAX_LINKS = 65_530
 FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "message", "evidence",
-                   "status", "finding_id"]
+                   "status", "decision", "reason", "expires", "reviewer", "finding_id"]
+#: Columns a reviewer fills in on an audit sheet (``stackwise-analysis waive --from`` reads
+#: them); present on every audit sheet, empty except where a waiver applies.
+DECISION_COLUMNS = ["decision", "reason", "expires"]
+#: What the drop-down on ``decision`` offers (review.waivers.DECISIONS).
+DECISIONS = ("accepted_risk", "false_positive", "wont_fix")
 HEADER = {"bold": True, "bg_color": "#DDE5EE"}
 SEVERITY_COLOURS = {"blocker": "#F4C7C3", "warning": "#FCE8B2"}
 # Characters XML 1.0 (so an .xlsx file) cannot hold; removed from text.
@@ -249,13 +254,16 @@ def _write_book(tmp: Path, findings, parts, facts, articles, rules, pages, max_r
                  after=list(facts.items()))
     why = None if rules is None else rules.set_index("id")["description"]
     for audit_name, part in parts.items():
+        part = part.assign(**{c: pd.Series(pd.NA, index=part.index, dtype="string")
+                              for c in DECISION_COLUMNS if c not in part.columns})
         columns = [c for c in FINDING_COLUMNS if c in part.columns]
         labels = {c: "string" for c in ("severity", "status") if c in columns}
         rows = part[columns].astype(labels)
         if why is not None:
             rows = rows.assign(why=rows["check"].astype("string").map(why))
-        _write_table(book, book.add_worksheet(audit_name), rows, formats,
-                     severity_column="severity", links=pages)
+        sheet = book.add_worksheet(audit_name)
+        _write_table(book, sheet, rows, formats, severity_column="severity", links=pages)
+        _decision_list(sheet, list(rows.columns), len(rows))
     if articles is not None:
         _write_table(book, book.add_worksheet("Articles"), articles.head(max_rows), formats,
                      links=pages)
@@ -263,6 +271,17 @@ def _write_book(tmp: Path, findings, parts, facts, articles, rules, pages, max_r
         _write_table(book, book.add_worksheet("Rules"), rules, formats,
                      severity_column="level")
     book.close()
+
+
+def _decision_list(sheet, columns: list[str], rows: int) -> None:
+    """A drop-down of the decisions on the ``decision`` column, over the data rows."""
+    if "decision" not in columns:
+        return
+    column = columns.index("decision")
+    sheet.data_validation(1, column, max(rows, 1), column, {
+        "validate": "list", "source": list(DECISIONS), "ignore_blank": True,
+        "error_title": "decision",
+        "error_message": "Choose one of " + ", ".join(DECISIONS) + ", or leave it empty."})
 
 
 def _fact(value: object) -> object:

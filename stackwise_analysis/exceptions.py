@@ -57,3 +57,9 @@ class ParseError(StackwiseError, ValueError):
 
 class HistoryError(StackwiseError):
     """The history store cannot be used: locked too long, not a store, or of a newer schema."""
+
+
+class WaiversError(StyleguideError):
+    """A waivers file (or the decisions read from a spreadsheet) is malformed; the message
+    names the file, and for every problem the entry (``waivers[3]``) and the key, all at
+    once, as a style guide's errors do."""

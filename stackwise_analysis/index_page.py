@@ -43,6 +43,7 @@ EXPORTS = {
     "findings.csv": "every finding, one row each",
     "articles.csv": "one row per article with its finding counts and status",
     "fixed.csv": "findings of the previous run that are gone in this one",
+    "findings.sarif": "SARIF 2.1.0, for code-review tools to annotate the articles' lines",
     "summary.json": "run facts and counts, for machines",
     "run.log": "what the run did, step by step",
 }
@@ -122,6 +123,28 @@ def _since_previous(summary: dict) -> str:
         "new_only") else ""
     return (f'<div class="cards since">{cards}</div>'
             f'<p class="meta">Compared with the previous run {link}.{escape(only)}</p>')
+
+
+def _waived(summary: dict) -> str:
+    """Reviewers' decisions apart from the other counts: waived findings by severity and
+    the waivers that expired or match nothing.
+
+    >>> _waived({"waivers": {"file": "waivers.yml", "entries": 3, "waived": 2, "expired": 1,
+    ...          "stale": 0, "waived_by_severity": {"blocker": 2}}})
+    '<div class="cards since"><div class="card "><b>2</b>waived by reviewers</div>...'
+    """
+    waivers = summary.get("waivers")
+    if not waivers or not waivers.get("file"):
+        return ""
+    cards = "".join(f'<div class="card "><b>{waivers[key]}</b>{escape(label)}</div>'
+                    for key, label in (("waived", "waived by reviewers"),
+                                       ("expired", "waivers expired"),
+                                       ("stale", "waivers matching nothing")))
+    found = found_text(waivers.get("waived_by_severity", {}))
+    text = (f"Waived ({found}) by {waivers['entries']} decision(s) in {waivers['file']}: "
+            "still listed in every export with status waived, never counted for the exit "
+            "code.")
+    return f'<div class="cards since">{cards}</div><p class="meta">{escape(text)}</p>'
 
 
 def _counts_table(summary: dict) -> str:
@@ -224,6 +247,7 @@ def render_index(summary: dict) -> str:
 <h2>Headline numbers</h2>
 <div class="cards">{_cards(summary)}</div>
 {_since_previous(summary)}
+{_waived(summary)}
 <h2>Reports</h2>
 {_notebook_rows(summary["notebooks"])}
 <h2>Findings by audit and severity</h2>

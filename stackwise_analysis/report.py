@@ -192,7 +192,8 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         out: str | Path = "reports", fail_on: str = "blocker", jobs: int | None = 1,
         notebooks=None, notebooks_dir=None, quiet: bool = False, as_of=None, client=None,
         cache: str | Path | None = None, history: str | Path | bool = True,
-        new_only: bool = False, article_pages: int = DEFAULT_ARTICLE_PAGES) -> RunResult:
+        new_only: bool = False, article_pages: int = DEFAULT_ARTICLE_PAGES,
+        waivers: str | Path | None = None) -> RunResult:
     """Audit a corpus, run the notebook suite on the result and publish the reports.
 
     Parameters
@@ -233,6 +234,10 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         At most this many review pages (``articles/<article_id>.html``) for the articles
         with a finding at warning or above, worst first; the index says how many were left
         out. 0 writes none.
+    waivers : path, optional
+        Reviewers' decisions (``waivers.yml``): a finding an active waiver matches keeps
+        its row with status ``waived`` and never counts for the exit code; expired and
+        stale waivers draw ``review.*`` findings. The file is only read, never rewritten.
 
     Returns
     -------
@@ -241,9 +246,10 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
 
     Raises
     ------
-    UsageError, CorpusError, StyleguideError, HistoryError
-        Bad arguments, a corpus with no readable article, or a history store that cannot
-        be used (exit code 2 in the CLI). Nothing is published then.
+    UsageError, CorpusError, StyleguideError, WaiversError, HistoryError
+        Bad arguments, a corpus with no readable article, a malformed style guide or
+        waivers file, or a history store that cannot be used (exit code 2 in the CLI).
+        Nothing is published then.
 
     Examples
     --------
@@ -256,6 +262,7 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
     _check_article_pages(article_pages)
     sources = select_notebooks(notebooks, notebooks_dir)
     guide = _styleguide(styleguide)
+    decisions = _waivers(waivers, guide)
     out = Path(out)
     store = _history_path(history, out)
     run_id = new_run_id()
@@ -284,9 +291,11 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
               _papermill_warnings_to(progress, "stackwise_analysis", "warning: ")):
             result = _audit(loaded, guide, as_of, jobs, client, cache)
         progress.line(repr(result))
+        waived = _apply_waivers(result, decisions, waivers, loaded, as_of, progress)
         with progress.step("compare", "comparing with the previous run"):
             since = _compare(store, corpus, result, progress)
-        result.findings = result.findings.assign(status=since.status)
+        since.status = since.status.mask(waived.to_numpy(), "waived")
+        result.findings = _with_status(result.findings, since.status)
         facts = _run_facts(run_id, started, corpus, loaded, guide, fail_on, new_only, out)
         with progress.step("snapshot", "writing the snapshot"):
             _write_snapshot(staging, loaded, result, corpus, metadata, guide, as_of,
@@ -305,10 +314,12 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
         with progress.step("files", "writing findings.csv, findings.xlsx, articles.csv"):
             files = _write_files(staging, loaded, result, run_id, pages)
             files += _write_fixed(staging, since, store)
+            files += _write_sarif(staging, loaded, result)
         summary = _summary(run_id, started, progress, loaded, result, outcomes, exit_code,
                            fail_on, corpus, metadata, guide, as_of, files)
         summary.update(_since_summary(since, store, out, new_only))
         summary["article_pages"] = _pages_summary(pages, result.scorecard)
+        summary["waivers"] = _waiver_summary(result.findings, waivers, decisions)
         _write_json(staging / "summary.json", summary)
         _write_index(staging, summary)
         if store is not None:
@@ -473,6 +484,8 @@ def _exit_code(result, outcomes, fail_on: str, new_only: bool = False) -> int:
     counted = result.at_or_above(fail_on) if fail_on != "never" else result.findings.iloc[0:0]
     if new_only:
         counted = counted[counted["status"] == "new"]
+    if "status" in counted.columns:  # a reviewer's decision: never fails a run
+        counted = counted[counted["status"] != "waived"]
     return EXIT_FINDINGS if len(counted) else EXIT_OK
 
 
@@ -555,6 +568,66 @@ def _write_index(staging: Path, summary: dict) -> None:
     from .index_page import render_index
 
     (staging / "index.html").write_text(render_index(summary), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------ waivers
+def _waivers(path, guide) -> list:
+    """The reviewers' decisions, checked before anything is written (a malformed file is
+    exit 2 and publishes nothing)."""
+    from .review.waivers import load_waivers
+
+    if path is None:
+        return []
+    try:
+        return load_waivers(path, guide)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _apply_waivers(result, decisions: list, path, loaded, as_of, progress):
+    """Mark waived findings and add the ``review.*`` ones (expired, stale waivers); the
+    scorecard is recounted without the waived findings. Returns the waived mask."""
+    from .audits import scorecard
+    from .review.waivers import DEFAULT_WAIVERS, apply_waivers
+
+    source = DEFAULT_WAIVERS if path is None else Path(path).name
+    applied = apply_waivers(result.findings, decisions, result.styleguide, today=as_of,
+                            source=source)
+    result.findings = applied.findings
+    if decisions:
+        result.scorecard = scorecard(loaded, applied.findings[~applied.waived.to_numpy()],
+                                     result.readability)
+        progress.line(f"{len(decisions)} waiver(s) in {path}: {int(applied.waived.sum())} "
+                      "finding(s) waived")
+    return applied.waived
+
+
+def _with_status(findings, status):
+    from .review.waivers import with_status
+
+    return with_status(findings, status)
+
+
+def _write_sarif(staging: Path, loaded, result) -> list[str]:
+    from . import __version__
+    from .sarif import sarif_log, write_sarif
+
+    write_sarif(staging / "findings.sarif", sarif_log(
+        result.findings, loaded.articles, result.styleguide, root=loaded.root,
+        version=__version__))
+    return ["findings.sarif"]
+
+
+def _waiver_summary(findings, path, decisions: list) -> dict:
+    """What summary.json and index.html say of the reviewers' decisions."""
+    waived = findings[findings["status"] == "waived"]
+    checks = findings["check"].astype("string")
+    return {"file": None if path is None else str(Path(path).resolve()),
+            "entries": len(decisions), "waived": len(waived),
+            "waived_by_severity": {s: int(n) for s, n in
+                                   waived["severity"].value_counts().items() if n},
+            "expired": int((checks == "review.waiver_expired").sum()),
+            "stale": int((checks == "review.stale_waiver").sum())}
 
 
 # ------------------------------------------------------------------------------ history

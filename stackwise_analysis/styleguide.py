@@ -32,7 +32,8 @@ DEFAULT_STYLEGUIDE = "styleguide.yml"
 SUPPORTED_VERSIONS = (2,)
 #: Settings that must be at least 1 (0 would flag every sentence, or every article as stale).
 _AT_LEAST_ONE = {"rules.readability.long_sentence.max_words",
-                 "rules.compliance.stale_content.months", "rules.compliance.disease_claim.window"}
+                 "rules.compliance.stale_content.months", "rules.compliance.disease_claim.window",
+                 "review.max_waiver_days"}
 
 # The shape every style guide must have. A type stands for a leaf; a dict for a mapping with
 # exactly these keys; a one-element list for a list of that shape; ``{"*": shape}`` for a
@@ -77,6 +78,8 @@ RULE_SETTINGS: dict[str, dict[str, Any]] = {
     "compliance.no_uncertainty": {"phrases": [str], "levels": [RISK_LEVELS]},
     "compliance.no_sources": {"patterns": [str]},
     "compliance.stale_content": {"months": int},
+    "review.waiver_expired": {},
+    "review.stale_waiver": {},
 }
 #: Keys a record may leave out.
 _OPTIONAL = {"link"}
@@ -112,6 +115,7 @@ _SCHEMA: dict[str, Any] = {
         "warnings": [str], "disease_status": [str], "disclaimers": [str],
         "other_subjects": [str], "adverse": [str]},
     "exports": {"fields": {EXPORT_FIELDS: [str]}},
+    "review": {"max_waiver_days": int},
     "rules": "rules",  # checked rule by rule against RULE_SETTINGS
 }
 #: Where settings of version 1 files went, so an old file's error says where to look.

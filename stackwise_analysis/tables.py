@@ -407,10 +407,29 @@ def article_history(article: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=ARTICLE_HISTORY_HEADINGS).reset_index(drop=True)
 
 
+def waived_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings reviewers waived (status ``waived``), worst first, with who decided what,
+    why and until when; empty when no waiver applied (or outside a report run).
+
+    >>> waived_findings(result.findings).columns.tolist()[4:8]
+    ['decision', 'reviewer', 'reason', 'expires']
+    """
+    columns = ["article_id", "severity", "check", "line", "decision", "reviewer", "reason",
+               "expires", "evidence"]
+    if "status" not in findings.columns:
+        return pd.DataFrame(columns=columns)
+    part = findings[findings["status"].astype("string") == "waived"]
+    part = part.assign(_rank=-part["severity"].cat.codes if hasattr(part["severity"], "cat")
+                       else 0)
+    part = part.sort_values(["_rank", "article_id", "line"], kind="stable")
+    return part.reindex(columns=columns).reset_index(drop=True)
+
+
 __all__ = ["SECTION_STATES", "article_rows", "article_table", "completeness_matrix",
            "history_table", "article_history",
            "corpus_overview", "counts_by", "findings_by_rule", "findings_table", "gap_score",
            "grade_metric", "grade_summary", "hardest_articles", "label_counts",
            "minimum_risks", "risk_matrix", "section_grades", "section_status_counts",
            "severity_counts", "shortest_articles", "target_band", "warning_grade",
-           "worst_articles"]
+           "worst_articles",
+           "waived_findings"]

@@ -23,6 +23,7 @@ from stackwise_analysis import audit, load_corpus, report
 from stackwise_analysis.audits.findings import FINDINGS_COLUMNS
 from stackwise_analysis.exceptions import CorpusError, UsageError
 from stackwise_analysis.notebook_run import NotebookOutcome
+from stackwise_analysis.review.waivers import DECISION_COLUMNS
 
 NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
 REAL_AUDIT = report._audit
@@ -142,7 +143,8 @@ def test_findings_csv_and_summary_match_the_audit(corpus_dir, tmp_path, quick):
     written = pd.read_csv(result.run_dir / "findings.csv")
     assert (written.pop("status") == "new").all()  # a first run: everything is new
     page = written.pop("page")
-    written = written.astype(FINDINGS_COLUMNS)
+    assert written[list(DECISION_COLUMNS)].isna().all().all()  # no waivers, no decisions
+    written = written.drop(columns=list(DECISION_COLUMNS)).astype(FINDINGS_COLUMNS)
     # formula-looking text is written inert (tests/test_csv_export.py), all else as it is
     neutral = expected["evidence"].str.startswith("=").fillna(False).astype(bool)
     assert written.loc[neutral, "evidence"].str.startswith("'=").all() and neutral.any()
@@ -399,7 +401,8 @@ def test_the_sample_findings_csv_equals_the_audit(sample):
     expected = audit(load_corpus(SAMPLE_ARTICLES, metadata=SAMPLE_CATALOG),
                      as_of=SAMPLE_AS_OF).findings
     written = pd.read_csv(sample.result.run_dir / "findings.csv",
-                          keep_default_na=False, na_values=[""]).drop(columns=["status", "page"])
+                          keep_default_na=False, na_values=[""]
+                          ).drop(columns=["status", "page", *DECISION_COLUMNS])
     written = written.astype(FINDINGS_COLUMNS)
     pd.testing.assert_frame_equal(written.fillna({"evidence": ""}),
                                   expected.fillna({"evidence": ""}))

@@ -7,8 +7,8 @@ import json
 import re
 
 import pytest
-from conftest import REPO, SAMPLE_ARTICLES, SAMPLE_CATALOG
 
+from conftest import REPO, SAMPLE_ARTICLES, SAMPLE_CATALOG
 from stackwise_analysis import audit, load_corpus
 from stackwise_analysis.cli import main
 from stackwise_analysis.constants import AUDITS
@@ -24,7 +24,8 @@ def _rules_json(capsys, *args) -> list[dict]:
 
 
 def _ids_in_audit_code() -> set[str]:
-    return {match for path in (REPO / "stackwise_analysis" / "audits").glob("*.py")
+    return {match for folder in ("audits", "review")
+            for path in (REPO / "stackwise_analysis" / folder).glob("*.py")
             for match in RULE_ID.findall(path.read_text(encoding="utf-8"))}
 
 

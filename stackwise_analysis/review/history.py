@@ -250,7 +250,8 @@ class Since:
         if self.previous_run_id is None:
             return None
         new = int((self.status == "new").sum())
-        return {"run_id": self.previous_run_id, "new": new, "open": len(self.status) - new,
+        return {"run_id": self.previous_run_id, "new": new,
+                "open": int((self.status == "open").sum()),  # waived ones are neither
                 "fixed": len(self.fixed)}
 
 
@@ -397,7 +398,7 @@ INSERTS = {
         SELECT DISTINCT ON (finding_id) finding_id, article_id, audit, "check", section,
                evidence, ? AS first_run_id
         FROM source_findings p
-        WHERE p.status = 'new'  -- an open finding was in the previous run, so is stored
+        WHERE p.status <> 'open'  -- an open finding was in the previous run, so is stored
           AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.finding_id = p.finding_id)""",
     "occurrences": """INSERT INTO occurrences BY NAME
         SELECT ? AS run_id, finding_id, severity, message, line, status
