@@ -237,7 +237,8 @@ def test_every_audit_has_one_shape(sg):
     from stackwise_analysis.constants import AUDITS
 
     functions = audit_functions()
-    assert list(functions) == list(AUDITS)
+    # every audit but "review", whose findings come from reviewers' waivers in a report run
+    assert list(functions) == [a for a in AUDITS if a != "review"]
     corpus = make_corpus(spec(), spec(article_id="a2", label="Low Risk", risks=()))
     for name, run in functions.items():
         part = run(corpus, sg, as_of="2025-06-30")
