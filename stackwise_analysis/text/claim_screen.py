@@ -108,25 +108,42 @@ def _condition_starts(dictionary: pa.Array, token: np.ndarray, finder: ClaimFind
     keys = memo.get("\0terms")
     if keys is None:
         keys = memo["\0terms"] = pa.array(sorted(finder.conditions.terms), type=pa.string())
-    words = pa.array([finder.bare_word(t) for t in dictionary.to_pylist()], type=pa.string())
-    singular = pa.array([finder.singular(w) for w in words.to_pylist()], type=pa.string())
+    bare = memo.setdefault("\0bare", {})
+    pairs = []
+    for t in dictionary.to_pylist():
+        pair = bare.get(t)
+        if pair is None:
+            word = finder.bare_word(t)
+            pair = bare[t] = (word, finder.singular(word))
+        pairs.append(pair)
+    words = pa.array([w for w, _ in pairs], type=pa.string())
+    singular = pa.array([s for _, s in pairs], type=pa.string())
     word = words.take(pa.array(token))
     single = singular.take(pa.array(token))
     n = len(token)
-    starts = np.zeros(n, dtype=bool)
-    longest = max((k.count(" ") + 1 for k in finder.conditions.terms), default=0)
-    for size in range(1, min(longest, 6) + 1):
-        if size > n:
-            break
+    longest = memo.get("\0longest")
+    if longest is None:
+        longest = memo["\0longest"] = min(max(
+            (k.count(" ") + 1 for k in finder.conditions.terms), default=0), 6)
+    # every n-gram of every size in one array, so the term set is hashed once
+    grams, sizes = [], []
+    for size in range(1, min(longest, n) + 1):
         head = word.slice(0, n - size + 1)
         for last in (word, single):
-            parts = [word.slice(k, n - size + 1) for k in range(1, size - 1 + 1)]
-            if size > 1:
+            parts = [word.slice(k, n - size + 1) for k in range(1, size)]
+            if parts:
                 parts[-1] = last.slice(size - 1, n - size + 1)
-            gram = pc.binary_join_element_wise(head, *parts, " ") if parts else (
-                last.slice(0, n))
-            hit = pc.is_in(gram, value_set=keys).to_numpy(zero_copy_only=False)
-            starts[:n - size + 1] |= hit.astype(bool)
+                grams.append(pc.binary_join_element_wise(head, *parts, " "))
+            else:
+                grams.append(last.slice(0, n))
+            sizes.append(n - size + 1)
+    starts = np.zeros(n, dtype=bool)
+    if grams:
+        hit = pc.is_in(pa.concat_arrays(grams), value_set=keys).to_numpy(zero_copy_only=False)
+        at = 0
+        for length in sizes:
+            starts[:length] |= hit[at:at + length]
+            at += length
     return starts
 
 
