@@ -180,9 +180,6 @@ class Phrases:
         return found - _FUNCTION_WORDS
 
 
-_alternation = Phrases
-
-
 class ConditionIndex:
     """Condition terms looked up by word n-grams (faster than a regex of thousands of terms).
 
@@ -310,35 +307,35 @@ class ClaimFinder:
                  kinds: Iterable[str] | None = None) -> None:
         self.words = words
         self.conditions = ConditionIndex(conditions, kinds)
-        self._verbs = _alternation(words.effect_verbs, inflect=True)
-        self._agent_verbs = _alternation(words.agent_verbs, inflect=True)
+        self._verbs = Phrases(words.effect_verbs, inflect=True)
+        self._agent_verbs = Phrases(words.agent_verbs, inflect=True)
         # "a lower risk", "a modest drop in pain": the word is a noun or adjective there
         self._not_verb_words = set(words.not_verbs_after)
-        self._before = _alternation(words.effect_before, inflect=True)
-        self._after = _alternation(words.effect_after, inflect=True)
+        self._before = Phrases(words.effect_before, inflect=True)
+        self._after = Phrases(words.effect_after, inflect=True)
         # "takes the redness of rosacea away": the condition stands between verb and particle
-        self._split = [(_alternation([verb], inflect=True), _alternation([particle]))
+        self._split = [(Phrases([verb], inflect=True), Phrases([particle]))
                        for verb, _, particle in (p.partition(" ... ") for p in words.effect_split)
                        if particle]
-        self._classes = _alternation(words.drug_classes)
-        self._class_cues = _alternation(words.drug_class_cues)
-        self._alternatives = _alternation(words.drug_alternatives)
-        self._comparisons = _alternation(words.drug_comparisons)
-        self._drugs = _alternation(words.drug_names)
-        self._absolute = _alternation(words.absolute)
-        self._qualifiers = _alternation(words.absolute_qualifiers)
-        self._hedges = _alternation(words.hedges)
-        self._negations = _alternation(words.negations)
-        self._scoped = _alternation(words.scoped_negations)
-        self._negated_after = _alternation(words.negations_after)
-        self._pseudo = _alternation(words.pseudo_triggers, inflect=True)
-        self._reported = _alternation(words.reported, inflect=True)
-        self._warnings = _alternation(words.warnings)
-        self._status = _alternation(words.disease_status)
-        self._disclaimers = _alternation(words.disclaimers)
-        self._others = _alternation([*words.other_subjects, *words.drug_names])
-        self._adverse = _alternation(words.adverse)
-        self._structure = _alternation(words.structure_function)
+        self._classes = Phrases(words.drug_classes)
+        self._class_cues = Phrases(words.drug_class_cues)
+        self._alternatives = Phrases(words.drug_alternatives)
+        self._comparisons = Phrases(words.drug_comparisons)
+        self._drugs = Phrases(words.drug_names)
+        self._absolute = Phrases(words.absolute)
+        self._qualifiers = Phrases(words.absolute_qualifiers)
+        self._hedges = Phrases(words.hedges)
+        self._negations = Phrases(words.negations)
+        self._scoped = Phrases(words.scoped_negations)
+        self._negated_after = Phrases(words.negations_after)
+        self._pseudo = Phrases(words.pseudo_triggers, inflect=True)
+        self._reported = Phrases(words.reported, inflect=True)
+        self._warnings = Phrases(words.warnings)
+        self._status = Phrases(words.disease_status)
+        self._disclaimers = Phrases(words.disclaimers)
+        self._others = Phrases([*words.other_subjects, *words.drug_names])
+        self._adverse = Phrases(words.adverse)
+        self._structure = Phrases(words.structure_function)
         # words that can start a claim, for the cheap pass that picks what to read closely
         self._effect_words = set().union(*(p.anchors() for p in (
             self._verbs, self._before, self._after, *(p for _, p in self._split))))

@@ -22,7 +22,7 @@ loader's paragraphs and bullets are lines. Hyphens and dashes separate tokens, a
 separate words in the readability counts.
 
 The decision is made over arrays of per-token codes, so the readability engine can cut a
-whole batch at once (``boundaries``) and ``sentence_spans`` can cut one text, with the same
+whole batch at once (``boundaries``) and ``SentenceSplitter.spans`` can cut one text, with the same
 result.
 """
 
