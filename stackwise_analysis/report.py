@@ -41,7 +41,7 @@ LATEST_POINTER = "latest.txt"
 SNAPSHOT_DIR = "snapshot"
 HISTORY_FILE = "history.duckdb"
 #: What a run folder's name looks like (``new_run_id``).
-RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+RUN_ID = re.compile(r"\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{6}")
 
 
 @dataclass
@@ -183,8 +183,14 @@ def _check_article_pages(article_pages) -> None:
 
 
 def new_run_id() -> str:
-    """UTC timestamp plus a random suffix: sorts by start time, unique across hosts."""
-    return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    """UTC timestamp to the millisecond plus a random suffix: sorts by start time (two runs
+    in one second too, so ``--keep`` prunes the older), unique across hosts.
+
+    >>> new_run_id()  # doctest: +SKIP
+    '20261201T042157.123Z-19cb0c'
+    """
+    now = dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
 # ------------------------------------------------------------------------------ the run

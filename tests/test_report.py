@@ -120,7 +120,12 @@ def test_the_packaged_notebooks_are_found_in_a_checkout():
 def test_run_ids_sort_by_time_and_do_not_collide():
     ids = {report.new_run_id() for _ in range(200)}
     assert len(ids) == 200
-    assert all(re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", i) for i in ids)
+    assert all(re.fullmatch(r"\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}", i) for i in ids)
+    in_order = []
+    for _ in range(5):  # well inside one second: the suffix must not decide the order
+        in_order.append(report.new_run_id())
+        time.sleep(0.002)
+    assert sorted(in_order) == in_order
 
 
 # ------------------------------------------------------------------------------ the run, fast
