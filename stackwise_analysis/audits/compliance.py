@@ -125,10 +125,14 @@ def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
     split = splitter_for(styleguide_abbreviations(sg))
     picked = screen(as_arrow(units["text"]), finder, split,
                     _TOKEN_FLAGS.setdefault(sg.sha256, {}))
+    # A sentence is read once however often it recurs (boilerplate, a paragraph pasted
+    # into many articles): ``find`` depends on the sentence's text alone.
+    which, distinct = pd.factorize(pd.Series(picked.sentence, dtype=object), sort=False)
+    claims = [finder.find(sentence) for sentence in distinct]
     rows = [(unit, claim.kind, sentence, lines, claim.phrase, claim.condition)
-            for unit, sentence, lines in zip(picked.unit, picked.sentence, picked.lines_before,
-                                             strict=True)
-            for claim in finder.find(sentence)]
+            for unit, code, sentence, lines in zip(picked.unit, which, picked.sentence,
+                                                   picked.lines_before, strict=True)
+            for claim in claims[code]]
     hits = pd.DataFrame.from_records(
         rows, columns=["row", "kind", "sentence", "newlines", "phrase", "condition"])
     parts = []

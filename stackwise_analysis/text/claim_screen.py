@@ -103,47 +103,42 @@ def screen(texts: pa.Array, finder: ClaimFinder, splitter: SentenceSplitter,
 def _condition_starts(dictionary: pa.Array, token: np.ndarray, finder: ClaimFinder,
                       memo: dict) -> np.ndarray:
     """Per token: does a condition term of the vocabulary start there? Each distinct token
-    is cut to its word once; n-grams of up to the longest term are joined by pyarrow and
-    looked up in the term set, the last word also in its singular."""
+    is cut to its word once. Only where a term of that many words could start (its first
+    word known) are n-grams joined by pyarrow and looked up in the term set, all in one
+    ``is_in`` (the set hashed once), the last word also in its singular."""
     keys = memo.get("\0terms")
     if keys is None:
         keys = memo["\0terms"] = pa.array(sorted(finder.conditions.terms), type=pa.string())
     bare = memo.setdefault("\0bare", {})
-    pairs = []
+    first = finder.conditions.first
+    triples = []
     for t in dictionary.to_pylist():
-        pair = bare.get(t)
-        if pair is None:
+        triple = bare.get(t)
+        if triple is None:
             word = finder.bare_word(t)
-            pair = bare[t] = (word, finder.singular(word))
-        pairs.append(pair)
-    words = pa.array([w for w, _ in pairs], type=pa.string())
-    singular = pa.array([s for _, s in pairs], type=pa.string())
-    word = words.take(pa.array(token))
-    single = singular.take(pa.array(token))
+            single = finder.singular(word)
+            # the most words a term starting here has: an upper bound, the look-up decides
+            triple = bare[t] = (word, single, first.get(word) or first.get(single) or 0)
+        triples.append(triple)
+    words = pa.array([w for w, _, _ in triples], type=pa.string())
+    singular = pa.array([s for _, s, _ in triples], type=pa.string())
+    reach = np.fromiter((m for _, _, m in triples), dtype=np.int64, count=len(triples))[token]
     n = len(token)
-    longest = memo.get("\0longest")
-    if longest is None:
-        longest = memo["\0longest"] = min(max(
-            (k.count(" ") + 1 for k in finder.conditions.terms), default=0), 6)
-    # every n-gram of every size in one array, so the term set is hashed once
-    grams, sizes = [], []
-    for size in range(1, min(longest, n) + 1):
-        head = word.slice(0, n - size + 1)
-        for last in (word, single):
-            parts = [word.slice(k, n - size + 1) for k in range(1, size)]
-            if parts:
-                parts[-1] = last.slice(size - 1, n - size + 1)
-                grams.append(pc.binary_join_element_wise(head, *parts, " "))
-            else:
-                grams.append(last.slice(0, n))
-            sizes.append(n - size + 1)
+    grams, places = [], []
+    for size in range(1, int(reach.max(initial=0)) + 1):
+        at = np.flatnonzero(reach[: n - size + 1] >= size)
+        if not len(at):
+            continue
+        parts = [words.take(pa.array(token[at + k])) for k in range(size)]
+        for last in (words, singular):
+            parts[-1] = last.take(pa.array(token[at + size - 1]))
+            grams.append(parts[0] if size == 1 else
+                         pc.binary_join_element_wise(*parts, " "))
+            places.append(at)
     starts = np.zeros(n, dtype=bool)
     if grams:
         hit = pc.is_in(pa.concat_arrays(grams), value_set=keys).to_numpy(zero_copy_only=False)
-        at = 0
-        for length in sizes:
-            starts[:length] |= hit[at:at + length]
-            at += length
+        starts[np.concatenate(places)[hit]] = True
     return starts
 
 
