@@ -541,7 +541,10 @@ class ClaimFinder:
                 or self._triggered(self._reported, lower[said:end], said, pseudo)
                 or self._triggered(self._warnings, lower[:end], 0, pseudo)
                 or self._status.search(clause)
-                or self._triggered(self._adverse, clause, clause_start, pseudo)):
+                # a harm ("can lower blood sugar too much") undoes an effect, not a promise
+                # of safety ("harmless, even if you take ten times the dose")
+                or (own is None and self._triggered(self._adverse, clause, clause_start,
+                                                    pseudo))):
             return NOT_ASSERTED
         subject_start, _ = _clause(lower, start, end, _SUBJECT_BREAK)
         if self._others.search(lower[subject_start:start]):
