@@ -257,9 +257,10 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML that refuses a key given twice in one mapping (plain YAML keeps the last
-    one without a word, so a rule changed twice silently loses the first change)."""
+    one without a word, so a rule changed twice silently loses the first change). Parsed by
+    libyaml where PyYAML has it: the house style guide's word lists take 0.2 s in Python."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
