@@ -102,7 +102,7 @@ class Article:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     number: int
@@ -160,11 +160,11 @@ def _is_disclaimer(text: str) -> bool:
 
 
 def _looks_like_heading(text: str) -> bool:
-    words = text.split()
+    # cheapest tests first: most lines are sentences and fail on their last character
     return (
-        0 < len(words) <= _MAX_HEADING_WORDS
-        and text[-1] not in ".!?,;:\"')"
+        text[-1:] not in ".!?,;:\"')"
         and text[0].isupper()
+        and 0 < len(text.split()) <= _MAX_HEADING_WORDS
         and not _BULLET_RE.match(text)
     )
 
