@@ -7,7 +7,7 @@ once. A sentence is read closely when it holds a word that a claim needing no co
 ("antibiotic", "guaranteed", "-free"), a comparison word near a medicine, or a word an effect
 phrase needs within ``WINDOW`` tokens of a word a condition needs, or when it answers a
 headline question that names a condition ("Tinnitus? Gone in days."). On health copy that is
-about one sentence in six; the claims themselves are one in thirty.
+about one sentence in three (benchmark corpus); the claims themselves are one in thirty.
 
 A token is what stands between spaces, so a sentence glued to the next by a dash
 ("well.—Then") stays one sentence here; the readability counts split dashes first. It is rare
