@@ -167,3 +167,31 @@ def test_the_screen_keeps_the_sentences_that_hold_claims(finder, name):
     kept = {int(u) for u, s in zip(picked.unit, picked.sentence, strict=True)
             if finder.find(s)}
     assert len(kept) >= 0.97 * len(texts), sorted(set(range(len(texts))) - kept)
+
+
+def test_condition_starts_match_every_n_gram_looked_up(finder):
+    """The screen looks up n-grams only where a term can start; it must mark the same
+    tokens as looking up every n-gram of every size at every token would."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from stackwise_analysis.text.claim_screen import _condition_starts
+
+    texts = [e["text"] for name in ("dev", "dev2") for e in _labelled(name)]
+    encoded = pc.dictionary_encode(pc.ascii_split_whitespace(pa.array(texts)).flatten())
+    token = encoded.indices.to_numpy()
+    got = _condition_starts(encoded.dictionary, token, finder, {})
+
+    words = [finder.bare_word(t) for t in encoded.dictionary.to_pylist()]
+    terms = finder.conditions.terms
+    longest = max(k.count(" ") + 1 for k in terms)
+    expected = np.zeros(len(token), dtype=bool)
+    for at in range(len(token)):
+        for size in range(1, min(longest, len(token) - at) + 1):
+            gram = [words[t] for t in token[at:at + size]]
+            if (" ".join(gram) in terms
+                    or " ".join([*gram[:-1], finder.singular(gram[-1])]) in terms):
+                expected[at] = True
+    assert got.sum() > 100
+    assert (got == expected).all(), np.flatnonzero(got != expected)[:10]
