@@ -234,6 +234,40 @@ def test_sarif_validates_and_carries_suppressions_and_fingerprints(tmp_path, cor
     assert levels.get("readability.above_target", "note") == "note"
 
 
+def test_sarif_keeps_the_most_severe_results_and_says_how_many_are_left_out(corpus_dir):
+    from stackwise_analysis import audit, load_corpus
+    from stackwise_analysis.sarif import sarif_log
+
+    corpus = load_corpus(corpus_dir, progress=False)
+    result = audit(corpus, as_of=dt.date.fromisoformat(AS_OF))
+    found = result.findings
+    blockers = int((found["severity"] == "blocker").sum())
+    assert 0 < blockers < len(found)
+    log = sarif_log(found, corpus.articles, result.styleguide, max_results=blockers)
+    jsonschema.Draft4Validator(_sarif_schema()).validate(log)
+    run = log["runs"][0]
+    assert [r["level"] for r in run["results"]] == ["error"] * blockers
+    assert run["properties"]["resultsLeftOut"] == len(found) - blockers
+    whole = sarif_log(found, corpus.articles, result.styleguide, max_results=None)["runs"][0]
+    assert len(whole["results"]) == len(found) and "properties" not in whole
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 9])
+def test_sarif_file_is_the_log_whatever_the_batches(tmp_path, monkeypatch, count):
+    """``write_sarif`` streams results in batches; the file must read back as the log."""
+    from stackwise_analysis import sarif
+
+    monkeypatch.setattr(sarif, "_BATCH", 3)
+    log = {"$schema": sarif.SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "stackwise-analysis", "rules": []}},
+        "results": [{"ruleId": f"r{i}", "message": {"text": f'naïve "quoted" {i}\n'}}
+                    for i in range(count)],
+        "columnKind": "unicodeCodePoints"}]}
+    path = sarif.write_sarif(tmp_path / "findings.sarif", log)
+    assert json.loads(path.read_text(encoding="utf-8")) == log
+    assert not list(tmp_path.glob(".findings.sarif*"))
+
+
 # ------------------------------------------------------------------------------ waive
 def test_waive_writes_sorted_stable_entries_atomically(tmp_path):
     path = tmp_path / "waivers.yml"
