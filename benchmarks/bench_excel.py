@@ -3,7 +3,7 @@
 The sample corpus's findings and article table are repeated under new article ids until
 they stand for N articles (the sample has 45 articles and about 570 findings, so N=100,000
 gives about 1.3 million findings, as a real 100,000-article run does). Each audit's sheet
-keeps its worst 50,000 rows, so above about 20,000 articles the workbook's size no longer
+keeps its worst 20,000 rows, so above about 10,000 articles the workbook's size no longer
 grows; the sorting before it still does.
 
     python benchmarks/bench_excel.py --n 20000
