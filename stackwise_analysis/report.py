@@ -1,7 +1,8 @@
 """The scheduled report run: audit once, run the notebooks, export, publish atomically.
 
 ``run()`` reads as its steps: load, audit, snapshot, pages (a review page per flagged
-article), notebooks (execute + HTML export), files (CSV, Excel, summary, index), publish.
+article), notebooks (execute + HTML export; the CSV, Excel and SARIF exports are written
+meanwhile), files (what is left of the exports), summary and index, publish.
 Everything is built in a dot-folder under ``out`` and renamed into place at the end, so an
 interrupted run leaves no partial folder and never moves ``latest``.
 """
@@ -59,7 +60,8 @@ class RunResult:
         Notebook name -> error, for every notebook that failed.
     timings : dict
         Seconds per step (load, audit, snapshot, pages, notebooks, files, publish) and per
-        notebook (``notebook:NAME``).
+        notebook (``notebook:NAME``); ``files`` is the wait for the exports after the
+        notebooks, which they are written beside.
     latest_updated : bool
         Whether ``latest`` now points at this run (not when a notebook failed).
     """
@@ -310,17 +312,27 @@ def run(corpus: str | Path = "data/articles", *, metadata=None, styleguide=None,
             pages = _write_pages(staging, loaded, result, article_pages, run_id)
         progress.line(f"{len(pages.pages):,} article pages written, {pages.left_out:,} "
                       "flagged article(s) left out")
-        with progress.step("notebooks", f"running {len(sources)} notebook(s), {jobs} at a time"):
-            outcomes = _run_notebooks(sources, staging, progress, jobs=jobs, parameters={
-                "snapshot": f"../{SNAPSHOT_DIR}", "corpus": str(Path(corpus).resolve()),
-                "metadata": None if metadata is None else str(Path(metadata).resolve()),
-                "styleguide": None if styleguide is None else str(Path(styleguide).resolve()),
-                "as_of": None if as_of is None else as_of.isoformat()})
-        exit_code = _exit_code(result, outcomes, fail_on, new_only)
-        with progress.step("files", "writing findings.csv, findings.xlsx, articles.csv"):
-            files = _write_files(staging, loaded, result, run_id, pages)
-            files += _write_fixed(staging, since, store)
-            files += _write_sarif(staging, loaded, result)
+        # The exports are written while the notebooks run: the kernels are other processes,
+        # and this one mostly waits for them.
+        exports = ThreadPoolExecutor(1, thread_name_prefix="exports")
+        written = exports.submit(_write_exports, staging, loaded, result, run_id, pages, since,
+                                 store)
+        try:
+            with progress.step("notebooks",
+                               f"running {len(sources)} notebook(s), {jobs} at a time, "
+                               "and writing the exports"):
+                outcomes = _run_notebooks(sources, staging, progress, jobs=jobs, parameters={
+                    "snapshot": f"../{SNAPSHOT_DIR}", "corpus": str(Path(corpus).resolve()),
+                    "metadata": None if metadata is None else str(Path(metadata).resolve()),
+                    "styleguide": (None if styleguide is None
+                                   else str(Path(styleguide).resolve())),
+                    "as_of": None if as_of is None else as_of.isoformat()})
+            exit_code = _exit_code(result, outcomes, fail_on, new_only)
+            with progress.step("files", "finishing findings.csv, findings.xlsx, articles.csv, "
+                                        "findings.sarif"):
+                files = written.result()
+        finally:
+            exports.shutdown(wait=True)
         summary = _summary(run_id, started, progress, loaded, result, outcomes, exit_code,
                            fail_on, corpus, metadata, guide, as_of, files)
         summary.update(_since_summary(since, store, out, new_only))
@@ -493,6 +505,13 @@ def _exit_code(result, outcomes, fail_on: str, new_only: bool = False) -> int:
     if "status" in counted.columns:  # a reviewer's decision: never fails a run
         counted = counted[counted["status"] != "waived"]
     return EXIT_FINDINGS if len(counted) else EXIT_OK
+
+
+def _write_exports(staging: Path, loaded, result, run_id: str, pages, since, store
+                   ) -> list[str]:
+    """Every export of the run's findings into ``staging``; the names of the files."""
+    return [*_write_files(staging, loaded, result, run_id, pages),
+            *_write_fixed(staging, since, store), *_write_sarif(staging, loaded, result)]
 
 
 def _write_files(staging: Path, loaded, result, run_id: str, pages=None) -> list[str]:

@@ -258,18 +258,21 @@ def test_quiet_prints_nothing(corpus_dir, tmp_path, quick, capsys):
     assert "loading" in log and "publishing" in log
 
 
-@pytest.mark.parametrize("where", ["_run_notebooks", "_write_files", "_write_index"])
+@pytest.mark.parametrize(("where", "error"), [
+    ("_run_notebooks", KeyboardInterrupt), ("_write_files", KeyboardInterrupt),
+    ("_write_index", KeyboardInterrupt), ("_write_sarif", OSError)])
 def test_an_interrupt_leaves_earlier_runs_and_latest_untouched(corpus_dir, tmp_path, quick,
-                                                                monkeypatch, where):
+                                                                monkeypatch, where, error):
+    """Also when the exports, written beside the notebooks, fail (a full disk)."""
     out = tmp_path / "r"
     first = report.run(corpus_dir, out=out, quiet=True)
     before = sorted(p.name for p in out.iterdir())
 
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+        raise error("No space left on device")
 
     monkeypatch.setattr(report, where, interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(error):
         report.run(corpus_dir, out=out, quiet=True)
     assert sorted(p.name for p in out.iterdir()) == before
     assert report.latest_run(out) == first.run_dir.resolve()
