@@ -94,6 +94,20 @@ def test_an_unknown_format_is_refused(saved):
         snapshot.load(folder)
 
 
+def test_a_frame_is_read_only_when_used_and_a_damaged_one_is_named(saved):
+    """A notebook that shows the label chart never reads the corpus's text."""
+    corpus, result, folder = saved
+    (folder / "corpus.sections.parquet").write_bytes(b"not parquet")
+    loaded = snapshot.load(folder)
+    assert isinstance(loaded.audit, Audit)
+    pd.testing.assert_frame_equal(loaded.audit.risk_summary,
+                                  result.risk_summary.reset_index(drop=True))
+    with pytest.raises(UsageError, match=r"corpus\.sections\.parquet cannot be read"):
+        loaded.corpus.sections
+    loaded.audit.findings = loaded.audit.findings.head(1)  # replaced, as on an Audit
+    assert len(loaded.audit.findings) == 1
+
+
 def test_load_or_compute_with_a_snapshot_never_reads_the_corpus(saved, tmp_path):
     _, result, folder = saved
     loaded = snapshot.load_or_compute(folder, tmp_path / "no-such-corpus", "no-such.yml")
