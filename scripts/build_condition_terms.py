@@ -286,11 +286,11 @@ def icd_codes() -> list[tuple[str, str]]:
 def icd_rows() -> list[tuple[Row, bool]]:
     """Rows from every ICD-10-CM code we read, each with whether it goes into the output.
 
-    All of them serve to pick HPO terms; categories (three characters), agents and one-word
-    deeper titles are written out, and other deeper titles only when HPO names the condition
-    too (see ``main``). Deeper codes mostly refine a category by site or stage ("cellulitis of
-    buttock"), which copy never names; their one-word titles are whole conditions
-    ("fibromyalgia").
+    All of them serve to pick HPO terms; categories (three characters), agents and deeper
+    titles of one or two words are written out, and other deeper titles only when HPO names
+    the condition too (see ``main``). Deeper codes mostly refine a category by site or stage
+    ("cellulitis of buttock"), which copy never names; their titles of one or two words are
+    whole conditions ("fibromyalgia", "panic disorder", "acute bronchitis").
     """
     import simple_icd_10_cm as cm
 
@@ -301,7 +301,7 @@ def icd_rows() -> list[tuple[Row, bool]]:
             term = normalise(icd_plain(name))
             if term:
                 row = Row(term, kind, f"icd10cm:{code}")
-                rows.append((row, keep_all or len(term.split()) == 1))
+                rows.append((row, keep_all or len(term.split()) <= 2))
     return rows
 
 
@@ -379,6 +379,27 @@ def marker_rows(hpo) -> list[Row]:
 
 
 # ---------------------------------------------------------------- assembly
+_EPONYM = re.compile(r"^([a-z]{6,})'s (?:disease|syndrome|phenomenon|disorder)$")
+#: Eponyms that are also common words or surnames; their short form would name people.
+COMMON_NAMES = frozenset("hunter nelson ritter rosenthal schmidt sherman wilson".split())
+
+
+def eponym_rows(rows: Iterable[Row]) -> list[Row]:
+    """Copy names an eponymous condition by the possessive alone: "raynaud's phenomenon" ->
+    "raynaud's" (names of six letters or more that are not common surnames).
+
+    >>> [r.term for r in eponym_rows([Row("raynaud's phenomenon", "disease", "hpo:X"),
+    ...                               Row("wilson's disease", "disease", "icd10cm:E83")])]
+    ["raynaud's"]
+    """
+    found = []
+    for row in rows:
+        match = _EPONYM.match(row.term)
+        if match and match[1] not in COMMON_NAMES:
+            found.append(Row(f"{match[1]}'s", row.kind, row.source))
+    return found
+
+
 
 
 def merge(rows: Iterable[Row], house: list[Row]) -> list[Row]:
@@ -426,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     hpo = hpo_rows(ontology, icd_kinds)
     hpo_keys = {match_key(row.term) for row in hpo}
     icd_written = [row for row, written in icd if written or match_key(row.term) in hpo_keys]
-    rows = merge([*hpo, *icd_written], [Row(t, k, "house") for t, k in HOUSE])
+    found = [*hpo, *icd_written]
+    rows = merge([*found, *eponym_rows(found)], [Row(t, k, "house") for t, k in HOUSE])
     lines = [*header(ontology.metadata.data_version), "term\tkind\tsource"]
     lines += [f"{row.term}\t{row.kind}\t{row.source}" for row in rows]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")

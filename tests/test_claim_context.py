@@ -3,11 +3,11 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file). ``dev.yml``, ``dev2.yml`` and ``dev3.yml`` were used to tune the word lists
 (each was written by a different author and first scored before any tuning on it: 55 % and
-66 % of its claims were found then). ``dev4.yml`` and ``dev5.yml`` were held-out sets first
-(scored 82 % found / 0 % false alarms and 80 % / 10 % before anyone read them); each was then
-opened and tuned on, and a new one written. ``heldout3.yml`` was written apart by a new
-author and is never read while tuning: its figures are the ones that say how the audit does
-on copy it has not seen (84.5 % of claims found, 4.6 % false alarms at first scoring).
+66 % of its claims were found then). ``dev4.yml``, ``dev5.yml`` and ``dev6.yml`` were
+held-out sets first, each by a new author (at first scoring: 82 % found / 0 % false alarms,
+80 % / 10 %, 84.5 % / 4.6 %); each was then opened and tuned on, and a new one written.
+``heldout4.yml`` is never read while tuning: its figures are the ones that say how the audit
+does on copy it has not seen (80.3 % of claims found, 1.6 % false alarms at first scoring).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out set today (floors against regressions).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.82, 0.05
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.78, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
@@ -121,7 +121,7 @@ def _report(name: str, table: dict) -> tuple[float, float]:
     return found / total, alarms / quiet_total
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6"])
 def test_tuning_sets(finder, name, capsys):
     table = score(finder, _labelled(name))
     with capsys.disabled():
@@ -136,7 +136,7 @@ def test_held_out_set(finder, capsys):
     """Copy the lists were never tuned on. The issue's target is 90 % of disease and absolute
     claims found with at most 5 % false alarms; the floors here guard against a regression
     from what the audit reaches today, they do not claim the target."""
-    sentences = _labelled("heldout3")
+    sentences = _labelled("heldout4")
     assert len(sentences) >= 200
     with capsys.disabled():
         recall, alarms = _report("held-out (never tuned on)", score(finder, sentences))
@@ -145,7 +145,7 @@ def test_held_out_set(finder, capsys):
 
 
 def test_structure_function_and_neutral_copy_stays_quiet(finder):
-    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "heldout3"):
+    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "heldout4"):
         loud = [e["id"] for e in _labelled(name)
                 if e["label"] in ("structure_function", "neutral")
                 and kinds(finder, e["text"]) & {"disease", "absolute"}]
@@ -153,7 +153,7 @@ def test_structure_function_and_neutral_copy_stays_quiet(finder):
         assert len(loud) <= 0.1 * total, (name, loud)
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "heldout3"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "heldout4"])
 def test_the_screen_keeps_the_sentences_that_hold_claims(finder, name):
     """The audit reads closely only the sentences ``claim_screen`` picks; it must not drop
     the ones the finder would have found a claim in."""
