@@ -174,15 +174,28 @@ t._record({path!r}, fake.findings, fake.scorecard, sys.argv[1])
 """
 
 
-def test_two_runs_writing_at_once_are_both_recorded(tmp_path):
+def test_runs_writing_at_once_are_all_recorded(tmp_path):
+    """Also when they start before the store exists: one of them creates it, the others
+    never see it half-created."""
     path = tmp_path / "h.duckdb"
     script = WRITER.format(tests=str(REPO / "tests"), path=str(path), start=time.time() + 4)
+    names = ["run-a", "run-b", "run-c"]
     writers = [subprocess.Popen([sys.executable, "-c", script, run_id], text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for run_id in ("run-a", "run-b")]
+               for run_id in names]
     outputs = [w.communicate(timeout=120) for w in writers]
-    assert [w.returncode for w in writers] == [0, 0], outputs
-    assert sorted(history.runs(path)["run_id"]) == ["run-a", "run-b"]
+    assert [w.returncode for w in writers] == [0] * len(names), outputs
+    assert sorted(history.runs(path)["run_id"]) == names
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.duckdb"]
+
+
+def test_creating_a_store_that_appeared_meanwhile_keeps_it(tmp_path):
+    path = tmp_path / "h.duckdb"
+    fake = fake_audit()[1]
+    _record(path, fake.findings, fake.scorecard, "r1")
+    history._create(path)  # a second run that found no file a moment ago
+    assert history.runs(path)["run_id"].tolist() == ["r1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.duckdb"]
 
 
 HOLDER = """

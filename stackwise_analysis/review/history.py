@@ -26,6 +26,7 @@ Tables (docs/history.md has the columns and example queries):
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -109,6 +110,8 @@ def connect(path: str | Path, *, read_only: bool = False, timeout: float = LOCK_
         raise HistoryError(f"{path}: no history store here (a report run creates it)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create(path)
     con = _open(path, read_only, timeout, on_wait)
     try:
         version = _stored_version(con, path)
@@ -124,6 +127,28 @@ def connect(path: str | Path, *, read_only: bool = False, timeout: float = LOCK_
         yield con
     finally:
         con.close()
+
+
+def _create(path: Path) -> None:
+    """A new, empty store at ``path``, built under another name and linked into place, so
+    that two runs starting at once never see a half-created file (DuckDB calls one "not a
+    valid DuckDB database file"); the one that comes second uses the first one's."""
+    import duckdb
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+        try:
+            _prepare(con, tmp, None)
+        finally:
+            con.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
 def _open(path: Path, read_only: bool, timeout: float, on_wait):
