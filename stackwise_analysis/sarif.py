@@ -128,7 +128,7 @@ def sarif_log(findings: pd.DataFrame, articles: pd.DataFrame, styleguide, *,
     # NA test per value cost more than building the log
     frame = findings.assign(severity=findings["severity"].astype("string"))
     values = [_column(frame, name) for name in _RESULT_COLUMNS]
-    results = [_result(dict(zip(_RESULT_COLUMNS, row)), rule_index, paths)
+    results = [_result(dict(zip(_RESULT_COLUMNS, row, strict=True)), rule_index, paths)
                for row in zip(*values, strict=True)]
     driver = {"name": "stackwise-analysis", "rules": _rules(styleguide, checks)}
     if version:

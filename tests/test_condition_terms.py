@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from stackwise_analysis.text.conditions import KINDS, load_condition_terms
 
 TERMS_FILE = REPO / "stackwise_analysis" / "data" / "condition_terms.tsv"
