@@ -22,13 +22,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .claims import ClaimFinder
+from .claims import COMPARISON, CONDITION, DRUG, EFFECT, STANDALONE, ClaimFinder
 from .sentences import SentenceSplitter, boundaries
 
 #: How far apart, in tokens, an effect word and a condition word may stand.
 WINDOW = 12
 _LINE_MARK = "\u2029"  # a line break, kept as a token: it ends a sentence
-EFFECT, CONDITION, STANDALONE, COMPARISON, DRUG, QUESTION = 1, 2, 4, 8, 16, 32
+QUESTION = 32  # a token ending a question; the other bits are ``word_flags``' own
 
 
 @dataclass

@@ -29,6 +29,8 @@ from ..syllables import easy_words
 
 #: What the context step decides for a candidate.
 ASSERTED, HEDGED, NOT_ASSERTED = "asserted", "hedged", "not asserted"
+#: What the words of a token may start (``ClaimFinder.word_flags``), as bits.
+EFFECT, CONDITION, STANDALONE, COMPARISON, DRUG = 1, 2, 4, 8, 16
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*")
 # A clause ends at these; a trigger's reach (its scope) ends with its clause.
@@ -359,11 +361,9 @@ class ClaimFinder:
         return _singular(word)
 
     def word_flags(self, token: str) -> int:
-        """What the words of one whitespace token may start: bits of ``claim_screen``
-        (an effect phrase, a condition, a claim needing no condition, a comparison, a
-        medicine). Each phrase is known by its longest word, the least common as a rule."""
-        from .claim_screen import COMPARISON, CONDITION, DRUG, EFFECT, STANDALONE
-
+        """What the words of one whitespace token may start, as bits: an effect phrase
+        (``EFFECT``), a condition, a claim needing no condition, a comparison, a medicine.
+        Each phrase is known by its longest word, the least common as a rule."""
         bits = 0
         for word, _, _ in _tokens(token.lower()):
             if word in self._effect_words:
@@ -389,7 +389,7 @@ class ClaimFinder:
             conditions = self.conditions.find(lower)
             if conditions:
                 found += self._effects(sentence, lower, conditions, words)
-                found += self._split_effects(sentence, lower, conditions)
+                found += self._split_effects(sentence, lower, conditions, words)
         if not words.isdisjoint(self._class_first):
             found += self._drug_classes(sentence, lower)
         if "-free" in lower:
@@ -446,9 +446,9 @@ class ClaimFinder:
         before = _tokens(lower[:at])
         return bool(before) and before[-1][0] in self._not_verb_words
 
-    def _split_effects(self, sentence: str, lower: str, conditions) -> list[Claim]:
+    def _split_effects(self, sentence: str, lower: str, conditions, words: set[str]
+                       ) -> list[Claim]:
         found = []
-        words = {w for w, _, _ in _tokens(lower)}
         for verbs, particles in self._split:
             if words.isdisjoint(verbs.by_first) or words.isdisjoint(particles.by_first):
                 continue
