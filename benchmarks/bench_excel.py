@@ -24,8 +24,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from stackwise_analysis.csv_export import write_csv  # noqa: E402
 from stackwise_analysis.excel import write_findings_xlsx  # noqa: E402
-from stackwise_analysis.report import _write_csv  # noqa: E402
 from stackwise_analysis.snapshot import compute  # noqa: E402
 from stackwise_analysis.tables import article_table  # noqa: E402
 
@@ -55,7 +55,7 @@ def main(argv=None) -> int:
         findings.to_csv(Path(tmp) / "pandas.csv", index=False)
         print(f"findings.csv   {time.perf_counter() - started:6.2f} s with pandas")
         started = time.perf_counter()
-        _write_csv(findings, Path(tmp) / "findings.csv")
+        write_csv(findings, Path(tmp) / "findings.csv")
         print(f"findings.csv   {time.perf_counter() - started:6.2f} s as the report writes it")
         started = time.perf_counter()
         write_findings_xlsx(Path(tmp) / "findings.xlsx", findings, articles=articles,

@@ -74,6 +74,18 @@ def read_verified(path: Path, expected) -> pa.Buffer:
     return data
 
 
+def write_checked(table: pa.Table, path: Path) -> list:
+    """Write ``table`` to ``path`` as an uncompressed Arrow file; its ``file_checksum``."""
+    feather.write_feather(table, path, compression="uncompressed")
+    return file_checksum(path)
+
+
+def read_checked(path: Path, expected) -> pa.Table:
+    """The table of an Arrow file written by ``write_checked``, once its bytes match
+    ``expected`` (``DamagedFile`` if not)."""
+    return pa.ipc.open_file(read_verified(path, expected)).read_all()
+
+
 class SegmentStore:
     """The segments under ``folder``, each holding the tables ``names``, keyed by ``key``.
 
@@ -126,8 +138,7 @@ class SegmentStore:
         tables = {}
         for name in self.names:
             file = path / f"{name}.arrow"
-            tables[name] = pa.ipc.open_file(read_verified(file, expected.get(file.name))
-                                            ).read_all()
+            tables[name] = read_checked(file, expected.get(file.name))
         return tables
 
     def index(self) -> pd.DataFrame:
@@ -153,14 +164,13 @@ class SegmentStore:
         tmp.mkdir()
         try:
             claim(tmp)
+            sums = {}
             for table_name in self.names:
                 table = pa.Table.from_pandas(frames[table_name], preserve_index=False)
                 column = table.schema.get_field_index(self.key)
                 table = table.set_column(column, self.key,
                                          table[self.key].cast(pa.string()).dictionary_encode())
-                feather.write_feather(table, tmp / f"{table_name}.arrow",
-                                      compression="uncompressed")
-            sums = {f"{n}.arrow": file_checksum(tmp / f"{n}.arrow") for n in self.names}
+                sums[f"{table_name}.arrow"] = write_checked(table, tmp / f"{table_name}.arrow")
             (tmp / CHECKSUMS).write_text(json.dumps(sums), encoding="utf-8")
             release(tmp)
             os.rename(tmp, self.folder / name)

@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.feather as feather
 
 from ..columns import positions, rows_where
 from ..corpus import Corpus
 from ..lifetime import remove_orphans
-from ..segments import DamagedFile, SegmentStore, file_checksum, log, read_verified
+from ..segments import DamagedFile, SegmentStore, log, read_checked, write_checked
 from ..styleguide import Styleguide
 from .findings import FINDINGS_COLUMNS
 
@@ -71,7 +70,7 @@ class ResultCache:
             return self._memo
         try:
             sums = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-            table = pa.ipc.open_file(read_verified(path, sums)).read_all()
+            table = read_checked(path, sums)
             self._memo = dict(zip(table["key"].to_pylist(), table["values"].to_pylist(),
                                   strict=True))
         except (OSError, pa.ArrowException, KeyError, ValueError, DamagedFile) as exc:
@@ -89,9 +88,8 @@ class ResultCache:
                                              type=pa.list_(pa.int32()))})
         path = self.store.folder / self.MEMO
         tmp = self.store.folder / f".{self.MEMO}.{uuid.uuid4().hex[:8]}"
-        feather.write_feather(table, tmp, compression="uncompressed")
         sums = tmp.parent / f"{tmp.name}.json"
-        sums.write_text(json.dumps(file_checksum(tmp)), encoding="utf-8")
+        sums.write_text(json.dumps(write_checked(table, tmp)), encoding="utf-8")
         os.replace(tmp, path)
         os.replace(sums, path.with_suffix(".json"))
 
