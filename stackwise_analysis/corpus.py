@@ -600,18 +600,24 @@ def _export_metadata(corpus: Corpus) -> Corpus:
     problems = []
     for column in METADATA_DATE_COLUMNS:
         if column in meta.columns:
-            meta[column], bad = _dates(meta[column])
-            problems += [{"path": path, "error": "metadata",
-                          "message": f"{article_id}: {column} {value!r} in the export is not "
-                                     "a date (use YYYY-MM-DD)"}
-                         for path, article_id, value in zip(
-                             articles.loc[bad, "path"], articles.loc[bad, "article_id"],
-                             raw.loc[bad].map(lambda x, c=column: json.loads(x)[c]),
-                             strict=True)]
+            problems += _parse_dates(meta, column, articles["path"], articles["article_id"],
+                                     where=" in the export")
     errors = corpus.errors if not problems else pd.concat(
         [corpus.errors, pd.DataFrame(problems).astype(ERROR_COLUMNS)], ignore_index=True)
     return Corpus(articles=pd.concat([articles, meta], axis=1), sections=corpus.sections,
                   risks=corpus.risks, errors=errors, root=corpus.root)
+
+
+def _parse_dates(meta: pd.DataFrame, column: str, paths: pd.Series, ids: pd.Series, *,
+                 where: str = "") -> list[dict]:
+    """Parse ``meta[column]`` as dates in place (``_dates``); a ``metadata`` error row for
+    each value that is not one, naming the file, the article and the value as written."""
+    values = meta[column]
+    meta[column], bad = _dates(values)
+    return [{"path": path, "error": "metadata",
+             "message": f"{article_id}: {column} {value!r}{where} is not a date "
+                        "(use YYYY-MM-DD)"}
+            for path, article_id, value in zip(paths[bad], ids[bad], values[bad], strict=True)]
 
 
 def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -665,15 +671,9 @@ def _merge_metadata(corpus: Corpus, path: Path) -> Corpus:
                                     "is used"})
     meta = meta.loc[~duplicated]
     for column in METADATA_DATE_COLUMNS:
-        if column not in meta.columns:
-            continue
-        parsed, bad = _dates(meta[column])
-        for article_id, value in zip(meta.loc[bad, "article_id"], meta.loc[bad, column],
-                                     strict=True):
-            problems.append({"path": str(path), "error": "metadata",
-                             "message": f"{article_id}: {column} {value!r} is not a date "
-                                        "(use YYYY-MM-DD)"})
-        meta[column] = parsed
+        if column in meta.columns:
+            problems += _parse_dates(meta, column, pd.Series(str(path), index=meta.index),
+                                     meta["article_id"])
     clash = [c for c in meta.columns if c in ARTICLE_COLUMNS and c != "article_id"]
     meta = meta.drop(columns=clash)
     articles = corpus.articles.merge(meta, on="article_id", how="left", validate="one_to_one",
