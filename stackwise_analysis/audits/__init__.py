@@ -28,7 +28,7 @@ from ..columns import is_sorted, positions
 from ..constants import AUDITS, SEVERITIES
 from ..corpus import Corpus
 from ..styleguide import Styleguide, as_styleguide
-from .findings import FINDINGS_COLUMNS, AuditPart, make_findings
+from .findings import FINDINGS_COLUMNS, AuditPart, concat_findings, make_findings
 
 #: The shape every audit function has (see the module docstring).
 AuditFunction = Callable[..., AuditPart]
@@ -82,7 +82,8 @@ def audit_articles(corpus: Corpus, styleguide: Styleguide, *, as_of: dt.date | N
     """
     parts = {name: run(corpus, styleguide, as_of=as_of)
              for name, run in audit_functions().items()}
-    findings = make_findings([part.findings for part in parts.values()])
+    # each audit's findings come typed from make_findings: joined, not rebuilt
+    findings = concat_findings(part.findings for part in parts.values())
     return sort_findings(findings), parts["readability"].table
 
 

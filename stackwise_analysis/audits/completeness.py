@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..constants import SECTION_KEYS
 from ..corpus import Corpus
 from ..parse import WORD_RE
 from ..styleguide import Styleguide, as_styleguide
@@ -104,14 +103,13 @@ def _short_section(house: _House) -> pd.DataFrame:
 def _out_of_order(house: _House) -> pd.DataFrame:
     """A section placed after one that the template puts later."""
     sg, template = house.sg, house.template
-    heading_of = dict(zip(template["key"], template["heading"], strict=True))
     order_of = {key: i for i, key in enumerate(template["key"])}
     ordered = house.first.sort_values(["article_id", "position"]).copy()
     ordered["rank"] = ordered["section"].map(order_of).astype("float64")
     ordered["rank_before"] = ordered.groupby("article_id")["rank"].cummax().groupby(
         ordered["article_id"]).shift(1)
     late = ordered[ordered["rank"] < ordered["rank_before"]]
-    before = late["rank_before"].astype(int).map(lambda r: heading_of[SECTION_KEYS_OF(sg)[r]])
+    before = late["rank_before"].astype(int).map(template["heading"])
     return finding_rows(
         sg, "completeness.out_of_order", late["article_id"], section=late["section"],
         evidence=late["heading"], line=late["line"],
@@ -170,11 +168,6 @@ RULES: tuple[Callable[[_House], pd.DataFrame], ...] = (
     _missing_section, _duplicate_section, _empty_section, _short_section, _out_of_order,
     _unknown_heading, _missing_intro, _no_risk_bullets, _missing_disclaimer,
     _altered_disclaimer)
-
-
-def SECTION_KEYS_OF(sg: Styleguide) -> tuple[str, ...]:  # noqa: N802 - reads like a constant
-    """The style guide's section keys in house order (SECTION_KEYS unless reordered)."""
-    return tuple(s["key"] for s in sg.sections) or SECTION_KEYS
 
 
 def _words(counts: pd.Series) -> pd.Series:

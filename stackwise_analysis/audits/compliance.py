@@ -18,7 +18,7 @@ from ..text.claims import ClaimFinder, ClaimWords
 from ..text.conditions import load_condition_terms
 from ..text.sentences import splitter_for, styleguide_abbreviations
 from .findings import AuditPart, finding_rows, make_findings
-from .units import section_bodies
+from .units import first_section, section_bodies
 
 AUDIT = "compliance"
 
@@ -175,16 +175,10 @@ def _absent(prose: _Prose, check: str, source: str, *, ignore_case: bool = True
 def _risks_not_disclosed(prose: _Prose) -> pd.DataFrame:
     articles = prose.articles
     bare = articles[articles["risk_count"].fillna(0) == 0]
-    heading = _first_section(prose.sections, "health_risks")
+    heading = first_section(prose.sections, "health_risks")
     line = bare["article_id"].map(heading["line"]).astype("Int64")
     return finding_rows(prose.sg, "compliance.risks_not_disclosed", bare["article_id"],
                         section="health_risks", evidence="0 health risks listed", line=line)
-
-
-def _first_section(sections: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The first section with canonical ``key`` per article, indexed by article_id."""
-    rows = sections[sections["section"] == key].sort_values(["article_id", "position"])
-    return rows.drop_duplicates("article_id").set_index("article_id")
 
 
 def _no_uncertainty(prose: _Prose) -> pd.DataFrame:

@@ -99,6 +99,17 @@ def make_findings(rows: Iterable[Mapping | pd.DataFrame], *, audit: str | None =
     return table
 
 
+def concat_findings(tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Join findings tables that ``make_findings`` built (typed, evidence flat, ids set):
+    what ``make_findings`` would give for them, without doing its work over again.
+
+    >>> concat_findings([empty_findings(), empty_findings()]).shape
+    (0, 9)
+    """
+    frames = [table for table in tables if len(table)]
+    return pd.concat(frames, ignore_index=True) if frames else empty_findings()
+
+
 #: Evidence that is a measured value: a number (count, grade, date), then at most three
 #: words ("2 listed", "0 health risks listed", "11.5", "2022-03-01").
 _MEASURE = r"^[-+]?\d[\d.,:/-]*%?(?: [^\W\d_]+){0,3}$"

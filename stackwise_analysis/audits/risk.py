@@ -14,7 +14,7 @@ from ..constants import DEFAULT_GRADE_METRIC, NONE, RISK_LEVELS
 from ..corpus import Corpus
 from ..styleguide import Styleguide, as_styleguide
 from .findings import AuditPart, finding_rows, make_findings
-from .units import section_bodies, sentence_splitter
+from .units import first_section, section_bodies, sentence_splitter
 
 AUDIT = "risk"
 SUMMARY_LEVEL_DTYPE = pd.CategoricalDtype([*RISK_LEVELS, NONE])
@@ -73,10 +73,7 @@ def _too_few_risks(corpus: Corpus, sg: Styleguide) -> pd.DataFrame:
         sg.rule("risk.too_few_risks")["min_risks"]).astype("Int64")
     count = articles["risk_count"].fillna(0).astype("Int64")
     short = articles[(count < minimum).fillna(False)]
-    sections = corpus.sections
-    heading = (sections[sections["section"] == "health_risks"]
-               .sort_values(["article_id", "position"])
-               .drop_duplicates("article_id").set_index("article_id")["line"])
+    heading = first_section(corpus.sections, "health_risks")["line"]
     return finding_rows(
         sg, "risk.too_few_risks", short["article_id"], section="health_risks",
         evidence=count[short.index].astype("string") + " listed",

@@ -121,3 +121,13 @@ def prose_lines(corpus: Corpus) -> pd.DataFrame:
                         units["position"].fillna(0).to_numpy(),
                         units["scope"].map(_SCOPE_ORDER).to_numpy(), rank))
     return units.iloc[order].reset_index(drop=True)
+
+
+def first_section(sections: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The first section with canonical ``key`` per article, indexed by article_id.
+
+    >>> first_section(corpus.sections, "health_risks").index.is_unique
+    True
+    """
+    rows = sections[sections["section"] == key].sort_values(["article_id", "position"])
+    return rows.drop_duplicates("article_id").set_index("article_id")
