@@ -56,3 +56,12 @@ def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
     flags = np.asarray(mask, dtype=bool)
     picked = pa.Table.from_pandas(frame, preserve_index=False).filter(pa.array(flags))
     return picked.to_pandas().astype(frame.dtypes.to_dict()).set_axis(frame.index[flags])
+
+
+def python_values(column: pd.Series) -> list:
+    """A column's values as Python objects, None for NA (what JSON and cell writers take).
+
+    >>> python_values(pd.Series([1, None], dtype="Int64"))
+    [1, None]
+    """
+    return column.astype(object).where(column.notna(), None).tolist()

@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from .columns import python_values
 from .constants import AUDITS, SEVERITIES
+from .review.waivers import DECISIONS  # what the drop-down on ``decision`` offers
 from .tables import severity_counts
 
 #: Column widths stay within these bounds (in characters); long messages wrap instead.
@@ -36,8 +38,6 @@ FINDING_COLUMNS = ["article_id", "section", "line", "check", "severity", "messag
 #: Columns a reviewer fills in on an audit sheet (``stackwise-analysis waive --from`` reads
 #: them); present on every audit sheet, empty except where a waiver applies.
 DECISION_COLUMNS = ["decision", "reason", "expires"]
-#: What the drop-down on ``decision`` offers (review.waivers.DECISIONS).
-DECISIONS = ("accepted_risk", "false_positive", "wont_fix")
 HEADER = {"bold": True, "bg_color": "#DDE5EE"}
 SEVERITY_COLOURS = {"blocker": "#F4C7C3", "warning": "#FCE8B2"}
 # Characters XML 1.0 (so an .xlsx file) cannot hold; removed from text.
@@ -79,7 +79,7 @@ def _values(series: pd.Series) -> list:
     if kind == "text":
         series = series.astype("string").str.replace(_ILLEGAL, "", regex=True)
         series = series.str.slice(0, MAX_CELL)
-    return series.astype(object).where(series.notna(), None).tolist()
+    return python_values(series)
 
 
 def _cell_writer(sheet, formats: _Formats, kind: str, *, severity: bool = False,
@@ -112,7 +112,7 @@ def _cell_writer(sheet, formats: _Formats, kind: str, *, severity: bool = False,
     return sheet.write_string
 
 
-def _write_table(book, sheet, frame: pd.DataFrame, formats: _Formats, *,
+def _write_table(sheet, frame: pd.DataFrame, formats: _Formats, *,
                  severity_column: str | None = None, links: Mapping[str, str] | None = None,
                  after: list[list] = ()) -> None:
     """Header row plus data, with filters, a frozen header and readable widths; ``after``
@@ -252,7 +252,7 @@ def _write_book(tmp: Path, findings, parts, facts, articles, rules, pages, max_r
     """The workbook's sheets, in order, into ``tmp``."""
     book = xlsxwriter.Workbook(str(tmp), _OPTIONS)
     formats = _Formats(book)
-    _write_table(book, book.add_worksheet("Summary"), summary_frame(findings), formats,
+    _write_table(book.add_worksheet("Summary"), summary_frame(findings), formats,
                  after=list(facts.items()))
     why = None if rules is None else rules.set_index("id")["description"]
     for audit_name, part in parts.items():
@@ -264,13 +264,13 @@ def _write_book(tmp: Path, findings, parts, facts, articles, rules, pages, max_r
         if why is not None:
             rows = rows.assign(why=rows["check"].astype("string").map(why))
         sheet = book.add_worksheet(audit_name)
-        _write_table(book, sheet, rows, formats, severity_column="severity", links=pages)
+        _write_table(sheet, rows, formats, severity_column="severity", links=pages)
         _decision_list(sheet, list(rows.columns), len(rows))
     if articles is not None:
-        _write_table(book, book.add_worksheet("Articles"), articles.head(max_rows), formats,
+        _write_table(book.add_worksheet("Articles"), articles.head(max_rows), formats,
                      links=pages)
     if rules is not None:
-        _write_table(book, book.add_worksheet("Rules"), rules, formats,
+        _write_table(book.add_worksheet("Rules"), rules, formats,
                      severity_column="level")
     book.close()
 

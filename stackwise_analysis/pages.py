@@ -82,9 +82,9 @@ def flagged_articles(scorecard: pd.DataFrame) -> pd.Series:
     >>> flagged_articles(result.scorecard).is_unique
     True
     """
-    card = scorecard[(scorecard["blocker"] + scorecard["warning"]) > 0]
-    card = card.sort_values(["blocker", "warning", "info", "article_id"],
-                            ascending=[False, False, False, True], kind="stable")
+    from .tables import worst_first
+
+    card = worst_first(scorecard[(scorecard["blocker"] + scorecard["warning"]) > 0])
     return card["article_id"].astype("string").reset_index(drop=True)
 
 

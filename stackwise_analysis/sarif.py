@@ -11,6 +11,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from .columns import python_values
+
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: SARIF's ``level`` for each severity.
@@ -24,10 +26,7 @@ FINGERPRINT = "stackwiseFindingId/v1"
 
 def _column(frame: pd.DataFrame, name: str) -> list:
     """A column as Python values, None for NA (or for a column the frame lacks)."""
-    if name not in frame.columns:
-        return [None] * len(frame)
-    column = frame[name]
-    return column.astype(object).where(column.notna(), None).tolist()
+    return python_values(frame[name]) if name in frame.columns else [None] * len(frame)
 
 
 def _rules(styleguide, checks: list[str]) -> list[dict]:

@@ -348,6 +348,17 @@ def findings_by_rule(findings: pd.DataFrame, styleguide=None) -> pd.DataFrame:
                               ignore_index=True)
 
 
+def worst_first(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows ordered most blockers first, then warnings, then infos; ties by id
+    (stable). Review pages and the index's worst-articles list share this order.
+
+    >>> worst_first(result.scorecard)["blocker"].is_monotonic_decreasing
+    True
+    """
+    return scorecard.sort_values(["blocker", "warning", "info", "article_id"],
+                                 ascending=[False, False, False, True], kind="stable")
+
+
 def worst_articles(scorecard: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     """The ``n`` articles with the most serious findings: most blockers, then warnings,
     then infos; ties by article id. Articles without findings are left out.
@@ -359,9 +370,7 @@ def worst_articles(scorecard: pd.DataFrame, n: int = 20) -> pd.DataFrame:
                            "grade", "status") if c in scorecard.columns]
     card = scorecard[columns]
     card = card[(card[list(SEVERITIES)].sum(axis=1) > 0)]
-    card = card.sort_values(["blocker", "warning", "info", "article_id"],
-                            ascending=[False, False, False, True], kind="stable")
-    card = card.head(n).reset_index(drop=True)
+    card = worst_first(card).head(n).reset_index(drop=True)
     if "grade" in card.columns:
         card["grade"] = card["grade"].round(1)
     return card
@@ -431,5 +440,5 @@ __all__ = ["SECTION_STATES", "article_rows", "article_table", "completeness_matr
            "grade_metric", "grade_summary", "hardest_articles", "label_counts",
            "minimum_risks", "risk_matrix", "section_grades", "section_status_counts",
            "severity_counts", "shortest_articles", "target_band", "warning_grade",
-           "worst_articles",
+           "worst_articles", "worst_first",
            "waived_findings"]
