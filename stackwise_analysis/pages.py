@@ -280,7 +280,7 @@ def _sentence_grades(documents: list[dict], styleguide, metric: str) -> None:
     """Give each readability note the reading grade of the sentence it marks, all pages'
     sentences counted in one batch by the audit's counter."""
     from .text.counts import scores, shared_counter
-    from .text.sentences import splitter_for, styleguide_abbreviations
+    from .text.sentences import splitter_of
 
     marked = [(piece, note) for d in documents
               for b in [*(b for p in d["parts"] for b in p["blocks"])]
@@ -290,7 +290,7 @@ def _sentence_grades(documents: list[dict], styleguide, metric: str) -> None:
         return
     # the audit's own counter (same splitter, same sentence limit), so grades agree with it
     counter = shared_counter(int(styleguide.rule("readability.long_sentence")["max_words"]),
-                             splitter_for(styleguide_abbreviations(styleguide)))
+                             splitter_of(styleguide))
     counts = counter.count_many([piece.text for piece, _ in marked])
     grade = scores(counts)[metric]
     for (_, note), value in zip(marked, grade, strict=True):
@@ -356,7 +356,7 @@ def write_article_pages(folder: str | Path, corpus, audit, *,
     (5, True)
     """
     from .tables import grade_metric
-    from .text.sentences import splitter_for, styleguide_abbreviations
+    from .text.sentences import splitter_of
 
     if not isinstance(limit, int) or limit < 0:
         raise ValueError(f"limit must be a whole number of at least 0, not {limit!r}")
@@ -364,7 +364,7 @@ def write_article_pages(folder: str | Path, corpus, audit, *,
     metric = grade_metric(styleguide)
     flagged = flagged_articles(audit.scorecard)
     ids = flagged.head(limit).tolist()
-    splitter = splitter_for(styleguide_abbreviations(styleguide))
+    splitter = splitter_of(styleguide)
     sources = _sources(corpus, audit, ids, metric)
     note_of = _note_maker(styleguide)
     documents = [article_document(sources[i], splitter, note_of) for i in ids if i in sources]

@@ -16,7 +16,7 @@ from ..styleguide import Styleguide, as_styleguide
 from ..text.claim_screen import screen
 from ..text.claims import ClaimFinder, ClaimWords
 from ..text.conditions import load_condition_terms
-from ..text.sentences import splitter_for, styleguide_abbreviations
+from ..text.sentences import splitter_of
 from .findings import AuditPart, finding_rows, make_findings
 from .units import first_section, section_bodies
 
@@ -122,7 +122,7 @@ def claim_findings(units: pd.DataFrame, sg: Styleguide) -> pd.DataFrame:
     read closely, each distinct one once per chunk.
     """
     finder = claim_finder(sg)
-    split = splitter_for(styleguide_abbreviations(sg))
+    split = splitter_of(sg)
     picked = screen(as_arrow(units["text"]), finder, split,
                     _TOKEN_FLAGS.setdefault(sg.sha256, {}))
     # A sentence is read once however often it recurs (boilerplate, a paragraph pasted

@@ -20,7 +20,7 @@ from ..columns import positions
 from ..corpus import Corpus
 from ..styleguide import Styleguide, as_styleguide
 from ..text.counts import COUNT_COLUMNS, SCORE_COLUMNS, UnitCounter, scores, shared_counter
-from ..text.sentences import splitter_for, styleguide_abbreviations
+from ..text.sentences import splitter_of
 from .findings import AuditPart, finding_rows, make_findings
 from .units import prose_lines
 
@@ -41,7 +41,7 @@ def _totals(units: pd.DataFrame, group: np.ndarray) -> pd.DataFrame:
 
 
 def _counter(styleguide: Styleguide) -> UnitCounter:
-    splitter = splitter_for(styleguide_abbreviations(styleguide))
+    splitter = splitter_of(styleguide)
     limit = styleguide.rule("readability.long_sentence")["max_words"]
     return shared_counter(int(limit), splitter)
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from ..claims import Splitter, as_arrow
 from ..columns import positions
 from ..corpus import Corpus
-from ..text.sentences import splitter_for, styleguide_abbreviations
+from ..text.sentences import splitter_of
 
 #: Columns of ``section_bodies``.
 BODY_COLUMNS = {"article_id": "string", "section": "string", "text": "string", "line": "Int64",
@@ -32,7 +32,7 @@ _SCOPE_ORDER = {"intro": 0, "section": 1, "disclaimer": 2}
 
 def sentence_splitter(sg: Mapping) -> Splitter:
     """The house sentence splitter, with the style guide's extra abbreviations."""
-    return splitter_for(styleguide_abbreviations(sg)).sentences
+    return splitter_of(sg).sentences
 
 
 def section_bodies(corpus: Corpus) -> pd.DataFrame:

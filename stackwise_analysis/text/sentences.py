@@ -270,6 +270,15 @@ def styleguide_abbreviations(styleguide: Mapping | None) -> Abbreviations:
     return default_abbreviations().with_extra(extra)
 
 
+def splitter_of(styleguide: Mapping | None) -> SentenceSplitter:
+    """The house splitter with a style guide's extra abbreviations (one per set of lists).
+
+    >>> splitter_of(None) is splitter_of({})
+    True
+    """
+    return splitter_for(styleguide_abbreviations(styleguide))
+
+
 def split_sentences(text: str, styleguide: Mapping | None = None) -> list[str]:
     """The sentences of ``text``, with a style guide's extra abbreviations if given.
 
@@ -280,4 +289,4 @@ def split_sentences(text: str, styleguide: Mapping | None = None) -> list[str]:
     >>> split_sentences("It costs $2.50 at 7:30 a.m. daily. Ok...")
     ['It costs $2.50 at 7:30 a.m. daily.', 'Ok...']
     """
-    return splitter_for(styleguide_abbreviations(styleguide)).sentences(text)
+    return splitter_of(styleguide).sentences(text)
