@@ -44,12 +44,15 @@ Stage = Callable[[Corpus, Styleguide], "tuple[pd.DataFrame, pd.DataFrame]"]
 
 
 def chunk_size(articles: int, workers: int) -> int:
-    """Articles per chunk: about two chunks per worker, within the module's bounds.
+    """Articles per chunk: at least two chunks per worker and as many for every worker (so
+    none waits on another's last chunk), within the module's bounds.
 
-    >>> chunk_size(100_000, 2), chunk_size(1_000, 2)
-    (2000, 500)
+    >>> chunk_size(100_000, 2), chunk_size(10_000, 2), chunk_size(1_000, 2)
+    (2000, 1667, 500)
     """
-    return min(MAX_CHUNK_ARTICLES, max(MIN_CHUNK_ARTICLES, -(-articles // (2 * workers))))
+    rounds = max(2, -(-articles // (MAX_CHUNK_ARTICLES * workers)))
+    return min(MAX_CHUNK_ARTICLES,
+               max(MIN_CHUNK_ARTICLES, -(-articles // (rounds * workers))))
 
 
 def split_corpus(corpus: Corpus, size: int = MAX_CHUNK_ARTICLES) -> Iterator[Corpus]:
