@@ -1,13 +1,13 @@
 """Health claims: each context rule both ways, and precision and recall on labelled sentences.
 
 The labelled sets are original sentences written in the shapes of real copy (see the header
-of each file). ``dev.yml``, ``dev2.yml`` and ``dev3.yml`` were used to tune the word lists
-(each was written by a different author and first scored before any tuning on it: 55 % and
-66 % of its claims were found then). ``dev4.yml``, ``dev5.yml`` and ``dev6.yml`` were
-held-out sets first, each by a new author (at first scoring: 82 % found / 0 % false alarms,
-80 % / 10 %, 84.5 % / 4.6 %); each was then opened and tuned on, and a new one written.
-``heldout4.yml`` is never read while tuning: its figures are the ones that say how the audit
-does on copy it has not seen (80.3 % of claims found, 1.6 % false alarms at first scoring).
+of each file), each by a different author who saw neither the detector nor the other sets.
+``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
+their claims were found when first scored). ``dev4.yml`` to ``dev7.yml`` were held-out sets
+first, each scored once unseen (82 % found / 0 % false alarms, 80 % / 10 %, 84.5 % / 4.6 %,
+80.3 % / 1.6 %) and only then opened and tuned on, a new set being written each time.
+``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
+not seen (each file's header gives its first score).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from stackwise_analysis.styleguide import load_styleguide
 HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.78, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
+TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"]
+HELD_OUT = ["heldout5", "heldout6"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -83,6 +85,18 @@ def kinds(finder, sentence: str) -> set[str]:
     ("Statins lower LDL cholesterol.", set()),
     ("Your GP may prescribe an antifungal cream.", set()),
     ("Bitter melon can push blood sugar too low if you take insulin.", set()),
+    # a condition misspelt by one letter is still the condition; an English word is not one
+    ("REVERSES type 2 diabeties for good!!", {"disease"}),
+    ("Psoraisis doesn't stand a chance.", {"disease"}),
+    ("It lowers patients' costs.", set()),
+    # a medicine word names the product when it is ours or branded, not when it is a drug
+    ("Qing Fei pills cure chronic bronchitis.", {"disease"}),
+    ("Our herbal medicine clinic reverses Hashimoto's.", {"disease"}),
+    ("Statins lower cholesterol in most people.", set()),
+    # a headline question's condition is what its answer's effect is said of
+    ("Melanoma? A single dab of our paste lifts it clean off.", {"disease"}),
+    ("Eczema? Dermatitis? Our balm clears both in a week.", {"disease"}),
+    ("Tinnitus? Ask your doctor first.", set()),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected
@@ -121,7 +135,7 @@ def _report(name: str, table: dict) -> tuple[float, float]:
     return found / total, alarms / quiet_total
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6"])
+@pytest.mark.parametrize("name", TUNED)
 def test_tuning_sets(finder, name, capsys):
     table = score(finder, _labelled(name))
     with capsys.disabled():
@@ -136,16 +150,18 @@ def test_held_out_set(finder, capsys):
     """Copy the lists were never tuned on. The issue's target is 90 % of disease and absolute
     claims found with at most 5 % false alarms; the floors here guard against a regression
     from what the audit reaches today, they do not claim the target."""
-    sentences = _labelled("heldout4")
-    assert len(sentences) >= 200
-    with capsys.disabled():
-        recall, alarms = _report("held-out (never tuned on)", score(finder, sentences))
-    assert alarms <= HELD_OUT_ALARMS
-    assert recall >= HELD_OUT_RECALL
+    for name in HELD_OUT:
+        sentences = _labelled(name)
+        assert len(sentences) >= 200
+        with capsys.disabled():
+            recall, alarms = _report(f"{name} (held out, never tuned on)",
+                                     score(finder, sentences))
+        assert alarms <= HELD_OUT_ALARMS
+        assert recall >= HELD_OUT_RECALL
 
 
 def test_structure_function_and_neutral_copy_stays_quiet(finder):
-    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "heldout4"):
+    for name in TUNED + HELD_OUT:
         loud = [e["id"] for e in _labelled(name)
                 if e["label"] in ("structure_function", "neutral")
                 and kinds(finder, e["text"]) & {"disease", "absolute"}]
@@ -153,7 +169,7 @@ def test_structure_function_and_neutral_copy_stays_quiet(finder):
         assert len(loud) <= 0.1 * total, (name, loud)
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "heldout4"])
+@pytest.mark.parametrize("name", TUNED + HELD_OUT)
 def test_the_screen_keeps_the_sentences_that_hold_claims(finder, name):
     """The audit reads closely only the sentences ``claim_screen`` picks; it must not drop
     the ones the finder would have found a claim in."""
@@ -183,7 +199,7 @@ def test_condition_starts_match_every_n_gram_looked_up(finder):
     token = encoded.indices.to_numpy()
     got = _condition_starts(encoded.dictionary, token, finder, {})
 
-    words = [finder.bare_word(t) for t in encoded.dictionary.to_pylist()]
+    words = [finder.conditions.mend(finder.bare_word(t)) for t in encoded.dictionary.to_pylist()]
     terms = finder.conditions.terms
     longest = max(k.count(" ") + 1 for k in terms)
     expected = np.zeros(len(token), dtype=bool)

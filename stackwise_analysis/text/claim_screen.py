@@ -115,7 +115,7 @@ def _condition_starts(dictionary: pa.Array, token: np.ndarray, finder: ClaimFind
     for t in dictionary.to_pylist():
         triple = bare.get(t)
         if triple is None:
-            word = finder.bare_word(t)
+            word = finder.conditions.mend(finder.bare_word(t))
             single = finder.singular(word)
             # the most words a term starting here has: an upper bound, the look-up decides
             triple = bare[t] = (word, single, first.get(word) or first.get(single) or 0)

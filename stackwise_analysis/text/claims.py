@@ -25,10 +25,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..syllables import easy_words
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from ..syllables import cmu_syllables, easy_words
 
 #: What the context step decides for a candidate.
 ASSERTED, HEDGED, NOT_ASSERTED = "asserted", "hedged", "not asserted"
+#: The shortest word a misspelling of is mended (``ConditionIndex.mend``).
+MIN_MENDED = 7
 #: What the words of a token may start (``ClaimFinder.word_flags``), as bits.
 EFFECT, CONDITION, STANDALONE, COMPARISON, DRUG = 1, 2, 4, 8, 16
 
@@ -55,6 +60,8 @@ _PAIR_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|or)\b"
 _SUBJECT_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|,")
 # "No herb has been shown to...", "None of these cures...": the subject itself is negated.
 _OPENING_NEGATION = re.compile(r"(?:no|none|neither|nothing|not)\b(?!,)")
+# Before a medicine word, these make it the product ("our pills", "this medicine").
+_OWN = re.compile(r"\b(?:our|my|this|these)\b")
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,})[\"“”]|(?<!\w)['‘]([^'‘’]{3,}?)['’](?!\w)")
 
 
@@ -214,6 +221,39 @@ class ConditionIndex:
             words = k.split()
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
         self.anchors = {anchor(k.split()) for k in self.terms}
+        # the words a misspelling is mended to: long enough that one slip cannot make another
+        # (spelled without its apostrophe too: "alzhiemers" is one slip from "alzheimers")
+        # and a one-word term in its plural ("migranes" is one slip from "migraines")
+        words = [w for k in self.terms for w in k.split()]
+        words += [k + "s" for k in self.terms if k.isalpha() and not k.endswith("s")]
+        self._spellable = {w.replace("'", ""): w for w in words
+                           if len(w) >= MIN_MENDED and w.replace("'", "").isalpha()}
+        self._mended: dict[str, str] = {}
+
+    def mend(self, word: str) -> str:
+        """``word``, or the vocabulary word it misspells by one letter added, dropped, changed
+        or swapped ("diabeties", "alzhiemers", "psoraisis"): copy typed in a hurry names its
+        conditions that way. Only a word of ``MIN_MENDED`` letters or more that is neither in
+        the vocabulary nor an English word (the CMU dictionary) is mended.
+
+        >>> ConditionIndex(["psoriasis"]).mend("psoraisis")
+        'psoriasis'
+        """
+        mended = self._mended.get(word)
+        if mended is None:
+            mended = word
+            if (len(word) >= MIN_MENDED and word.isalpha() and word not in self.first
+                    and _singular(word) not in self.first and word not in cmu_syllables()):
+                near = [self._spellable[m] for m, _, _ in process.extract(
+                    word, self._spellable.keys(), scorer=OSA.distance, score_cutoff=1,
+                    limit=8)]
+                # a whole term before a word of one ("migranes": "migraines", not "migrans"),
+                # a familiar word before a rare one ("artritis": "arthritis", not "antritis")
+                mended = min(near, key=lambda w: (_singular(w) not in self.terms,
+                                                  w not in cmu_syllables(), near.index(w)),
+                             default=word)
+            self._mended[word] = mended
+        return mended
 
     @staticmethod
     def key(text: str) -> str:
@@ -222,7 +262,7 @@ class ConditionIndex:
     def find(self, lower: str) -> list[ConditionIndex.Match]:
         """Non-overlapping terms in the lower-cased ``lower``, longest first at each word;
         a plural ("tumours", "viruses") finds its singular."""
-        words = _tokens(lower)
+        words = [(self.mend(w), a, b) for w, a, b in _tokens(lower)]
         found, i = [], 0
         while i < len(words):
             most = self.first.get(words[i][0]) or self.first.get(_singular(words[i][0]))
@@ -441,6 +481,22 @@ class ClaimFinder:
         found = self.conditions.find(text.lower())
         return text[:-1].strip() if found else None
 
+    def _answers(self, sentence: str, answer_at: int) -> list[Claim]:
+        """The claims of a headline question's answer: its own, or else an effect phrase
+        there said of the question's condition ("Melanoma? Our paste lifts it clean off.")."""
+        found = self.candidates(sentence)
+        if any(claim.kind == "disease" for claim in found):
+            return found
+        lower = sentence.lower()
+        topic = sentence[:answer_at].strip()
+        for pattern in (self._verbs, self._after, *(verbs for verbs, _ in self._split)):
+            hit = next((m for m in pattern.finditer(lower[answer_at:])
+                        if not self._noun_before(lower, answer_at + m.start())), None)
+            if hit:
+                found.append(Claim("disease", hit.group(), topic, 0, answer_at + hit.end()))
+                break
+        return sorted(found, key=lambda c: c.start)
+
     def _noun_before(self, lower: str, at: int) -> bool:
         """Whether the word before offset ``at`` makes the next one a noun or adjective."""
         before = _tokens(lower[:at])
@@ -547,7 +603,8 @@ class ClaimFinder:
                                                     pseudo))):
             return NOT_ASSERTED
         subject_start, _ = _clause(lower, start, end, _SUBJECT_BREAK)
-        if self._others.search(lower[subject_start:start]):
+        if any(not _own_product(sentence, subject_start, m.start())
+               for m in self._others.finditer(lower[subject_start:start])):
             return NOT_ASSERTED
         # A hedge before the claim or in it ("may lower"), or a longer one after it in its
         # clause ("...calms seizures is not well understood"); not "so blood can flow".
@@ -591,10 +648,12 @@ class ClaimFinder:
         at most one of each kind (the first). A headline question and its answer ("Candida
         overgrowth? Knocked out in 10 days.") are read as one statement."""
         headline = _HEADLINE.match(sentence)
+        candidates = None
         if headline and self.topic(headline.group(1) + "?"):
             sentence = f"{headline.group(1)} {headline.group(2)}"
+            candidates = self._answers(sentence, len(headline.group(1)) + 1)
         found, kinds = [], set()
-        for claim in self.candidates(sentence):
+        for claim in candidates if candidates is not None else self.candidates(sentence):
             own = (claim.start, claim.end) if claim.kind == "absolute" else None
             context = self.context_of(sentence, claim.start, claim.end, own)
             if context == NOT_ASSERTED:
@@ -617,6 +676,16 @@ def _clause(lower: str, start: int, end: int, breaks: re.Pattern) -> tuple[int, 
             clause_end = m.start()
             break
     return clause_start, clause_end
+
+
+def _own_product(sentence: str, subject_start: int, at: int) -> bool:
+    """Whether the medicine word at ``at`` (offset from ``subject_start``) names the seller's
+    own product: "our medicine clinic", "these pills", a brand before it ("Qing Fei pills");
+    not "statins" or "your GP"."""
+    before = sentence[subject_start:subject_start + at]
+    words = _WORD.findall(before)
+    return bool(_OWN.search(before.lower())) or (
+        len(words) > 1 and words[-1][:1].isupper())
 
 
 def _inside_quotes(sentence: str, start: int, end: int) -> bool:
