@@ -3,9 +3,10 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev7.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev9.yml`` were held-out sets
 first, each scored once unseen (82 % found / 0 % false alarms, 80 % / 10 %, 84.5 % / 4.6 %,
-80.3 % / 1.6 %) and only then opened and tuned on, a new set being written each time.
+80.3 % / 1.6 %, 83.2 % / 3.2 %, 80.9 % / 4.4 %) and only then opened and tuned on, new sets
+being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
 not seen (each file's header gives its first score).
 """
@@ -22,11 +23,11 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out set today (floors against regressions).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.78, 0.05
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.72, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
-TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"]
-HELD_OUT = ["heldout5", "heldout6"]
+TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9"]
+HELD_OUT = ["heldout7", "heldout8"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -97,6 +98,21 @@ def kinds(finder, sentence: str) -> set[str]:
     ("Melanoma? A single dab of our paste lifts it clean off.", {"disease"}),
     ("Eczema? Dermatitis? Our balm clears both in a week.", {"disease"}),
     ("Tinnitus? Ask your doctor first.", set()),
+    # one negation for both halves of "or"; a negation between a condition and its effect
+    ("Cupping won't clear toxins from your blood or bring down blood pressure.", set()),
+    ("Psoriasis cannot currently be cured.", set()),
+    ("Viruses can't survive on our copper mask.", {"disease"}),
+    # an absolute in a list of "no ..." is not negated by the list's first "no"
+    ("No needles, no pills, no risk.", {"absolute"}),
+    ("No product is 100% safe.", set()),
+    # irregular verb forms; "-free" after a verb; a diagnosis claim, not a diagnosed person
+    ("Hundreds have beaten their migraines with our drops.", {"disease"}),
+    ("Stay flu-free all winter.", {"disease"}),
+    ("Around one in ten became seizure-free in the trial.", {"hedged"}),
+    ("Detects early liver disease from one drop of saliva.", {"disease"}),
+    ("Adults diagnosed with anxiety disorders took part.", set()),
+    # a warning after the claim
+    ("Using garlic instead of antibiotics for an ear infection can be dangerous.", set()),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -82,16 +83,28 @@ class Claim:
 
 
 def inflections(phrase: str) -> list[str]:
-    """A verb phrase with its first word inflected: "wipe out" -> "wipes out", "wiped out"..."""
+    """A verb phrase with its first word in every form (lemminflect's tables, irregular
+    verbs included): "wipe out" -> "wipes out", "wiped out"...; "beat" -> "beaten".
+
+    >>> inflections("shrink")
+    ['shrank', 'shrink', 'shrinking', 'shrinks', 'shrunk', 'shrunken']
+    """
     first, _, rest = phrase.partition(" ")
-    forms = {first, first + "s", first + "es", first + "ed", first + "d", first + "ing"}
-    if first.endswith("e"):
-        forms |= {first[:-1] + "ing"}
-    if first.endswith("y") and len(first) > 2 and first[-2] not in "aeiou":
-        forms |= {first[:-1] + "ies", first[:-1] + "ied"}
-    if re.fullmatch(r"[a-z]*[^aeiou][aeiou][bdgmnpt]", first):
-        forms |= {first + first[-1] + "ed", first + first[-1] + "ing"}
-    return [f"{form} {rest}".strip() for form in sorted(forms)]
+    return [f"{form} {rest}".strip() for form in sorted(_verb_forms(first))]
+
+
+@lru_cache(maxsize=4096)
+def _verb_forms(word: str) -> frozenset[str]:
+    if not word.isalpha():  # "bye-bye", "self-destruct": lemminflect knows single words
+        return frozenset({word})
+    table = getAllInflections(word, upos="VERB")
+    if not table:
+        # a form given as written ("diagnoses": not "diagnosed with"), or a verb the tables
+        # lack ("remyelinate"), inflected by rule
+        lemmas = getAllLemmas(word, upos="VERB").get("VERB", ())
+        table = {} if any(lemma != word for lemma in lemmas) else getAllInflectionsOOV(
+            word, upos="VERB")
+    return frozenset({word, *(form for forms in table.values() for form in forms)})
 
 
 # Words too common to pick a phrase by.
@@ -242,7 +255,9 @@ class ConditionIndex:
         mended = self._mended.get(word)
         if mended is None:
             mended = word
-            if (len(word) >= MIN_MENDED and word.isalpha() and word not in self.first
+            if "-" in word and word.replace("-", "") in self.first:
+                mended = word.replace("-", "")  # "pre-diabetes"
+            elif (len(word) >= MIN_MENDED and word.isalpha() and word not in self.first
                     and _singular(word) not in self.first and word not in cmu_syllables()):
                 near = [self._spellable[m] for m, _, _ in process.extract(
                     word, self._spellable.keys(), scorer=OSA.distance, score_cutoff=1,
@@ -456,6 +471,8 @@ class ClaimFinder:
                         and (after or not _CONDITIONAL.search(lower[:c.start]))
                         and (c.kind != "agent" or pattern is not self._verbs
                              or self._agent_verbs.fullmatch(m.group()))]
+                if near and not after and self._negated_between(lower, near[-1].end, m):
+                    continue  # "type 1 diabetes cannot currently be cured"
                 if near:
                     c = near[0] if after else near[-1]
                     start, end = min(m.start(), c.start), max(m.end(), c.end)
@@ -463,13 +480,23 @@ class ClaimFinder:
                                        sentence[c.start:c.end], start, end))
         return found
 
+    def _negated_between(self, lower: str, condition_end: int, effect) -> bool:
+        """A negation between a condition and the effect after it ("diabetes cannot be
+        cured"), not one of a pseudo-trigger ("pain doesn't stand a chance")."""
+        pseudo = [(m.start(), m.end()) for m in self._pseudo.finditer(lower)]
+        return any(not any(a <= condition_end + n.start() < b for a, b in pseudo)
+                   for n in self._negations.finditer(lower[condition_end:effect.start()]))
+
     def _free_of(self, sentence: str, lower: str) -> list[Claim]:
         """ "Migraine-free in 30 days", "inhaler-free": freedom from a condition."""
         found = []
         for m in _FREE_OF.finditer(lower):
-            if self.conditions.terms.get(ConditionIndex.key(m.group(1))):
-                found.append(Claim("disease", sentence[m.start():m.end()],
-                                   sentence[m.start(1):m.end(1)], m.start(), m.end()))
+            # the two words before "-free", or the last alone ("stay cold-free")
+            for at in (m.start(1), m.start(1) + len(m.group(1).rsplit(" ", 1)[0]) + 1):
+                if self.conditions.terms.get(ConditionIndex.key(lower[at:m.end(1)])):
+                    found.append(Claim("disease", sentence[at:m.end()],
+                                       sentence[at:m.end(1)], at, m.end()))
+                    break
         return found
 
     def topic(self, sentence: str) -> str | None:
@@ -564,9 +591,10 @@ class ClaimFinder:
         return found
 
     def _qualified(self, lower: str, absolute: re.Match) -> bool:
-        """An absolute with a qualifier within three words of it is not absolute ("usually
-        harmless", "harmless for most people")."""
-        start, end = _clause(lower, absolute.start(), absolute.end(), _CLAUSE_BREAK)
+        """An absolute with a qualifier within three words of it, between the same commas, is
+        not absolute ("usually harmless", "harmless for most people"; but "no needles, no
+        drugs, no risk" is)."""
+        start, end = _clause(lower, absolute.start(), absolute.end(), _SUBJECT_BREAK)
         before = _WORD.findall(lower[start:absolute.start()])[-3:]
         after = _WORD.findall(lower[absolute.end():end])[:3]
         near = " ".join([*before, "|", *after])
@@ -592,7 +620,8 @@ class ClaimFinder:
             [own] if own else [])
         if (self._triggered(self._scoped, clause, clause_start, pseudo)
                 or self._negated_near(lower[clause_start:start], clause_start, pseudo)
-                or self._opening_negation(lower, clause_start, start, pseudo)
+                or self._opening_negation(lower, clause_start, start, pseudo,
+                                          list_item=own is not None)
                 or self._triggered(self._negated_after, lower[end:], end, pseudo)
                 or self._triggered(self._reported, lower[said:end], said, pseudo)
                 or self._triggered(self._warnings, lower[:end], 0, pseudo)
@@ -613,10 +642,13 @@ class ClaimFinder:
             return HEDGED
         return ASSERTED
 
-    def _opening_negation(self, lower: str, clause_start: int, start: int, pseudo) -> bool:
+    def _opening_negation(self, lower: str, clause_start: int, start: int, pseudo,
+                          list_item: bool = False) -> bool:
         """ "No herb has been shown to...", "After a year, none of them did better than...":
-        the subject of the claim's clause, or of its stretch after a comma, is negated."""
-        for at in (clause_start, lower.rfind(",", clause_start, start) + 1):
+        the subject of the claim's clause, or of its stretch after a comma, is negated. An
+        absolute is read in its own stretch only: "no needles, no drugs, no risk" lists it."""
+        stretch = lower.rfind(",", clause_start, start) + 1
+        for at in (stretch,) if list_item and stretch else (clause_start, stretch):
             if at <= 0 and clause_start > 0:
                 continue
             lead = len(lower[at:]) - len(lower[at:].lstrip())
@@ -640,6 +672,10 @@ class ClaimFinder:
         if not words:
             return False
         reach = words[max(0, len(words) - self.words.negation_window)].start()
+        # "won't flush toxins out or bring down blood pressure": one negation for both
+        alternative = before.rfind(" or ")
+        if alternative > 0 and " and " not in before[alternative:]:
+            reach = 0
         return any(m.start() >= reach and not any(a <= offset + m.start() < b for a, b in pseudo)
                    for m in self._negations.finditer(before))
 
