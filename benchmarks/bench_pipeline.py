@@ -7,7 +7,9 @@ times, with the same number of processes (--jobs, default 2):
 * naive baseline: read each file and call textstat's seven formulas on the whole text;
 * regex floor: read each file and tokenise it into sentences and words with ``re``;
 * incremental: a full run with ``--cache``-style caching (parsed files and audit results),
-  then 1% of the files changed and the same run again.
+  then 1% of the files changed and the same run again;
+* with ``--dask``: the same audit on a local Dask cluster of ``--jobs`` single-threaded
+  workers, beside the process pool (articles per second of the audit alone, both ways).
 
 It prints a table with articles/s, MB/s, peak memory (PSS of the process tree) and our
 time as a ratio to each reference, and writes the figures to
@@ -15,7 +17,7 @@ benchmarks/results/pipeline-<date>.json. "1% rerun" is the cached load + cached 
 1% of the files changed, as a share of the full (uncached) run; "(audit)" is the cached audit
 alone as a share of the full audit; "cache MB" what the cache holds on disk.
 
-    python benchmarks/bench_pipeline.py --sizes 1000,10000,100000 --jobs 2
+    python benchmarks/bench_pipeline.py --sizes 1000,10000,100000 --jobs 2 [--dask]
 """
 
 from __future__ import annotations
@@ -145,7 +147,19 @@ def _touch_one_percent(folder: Path, seed: int) -> int:
     return len(changed)
 
 
-def bench(n: int, jobs: int, seed: int, baseline_max: int, tmp: Path) -> dict:
+def _dask_audit(corpus, jobs: int) -> float:
+    """Seconds to audit ``corpus`` on a fresh local Dask cluster (cluster start not counted)."""
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        start = time.perf_counter()
+        audit(corpus, client=client, progress=False)
+        return time.perf_counter() - start
+
+
+def bench(n: int, jobs: int, seed: int, baseline_max: int, tmp: Path,
+          dask: bool = False) -> dict:
     source = _corpus(n, seed)
     paths = sorted(str(p) for p in source.glob("*.txt"))
     # every contender reads warm files: read them all once, as the last contender would
@@ -161,6 +175,8 @@ def bench(n: int, jobs: int, seed: int, baseline_max: int, tmp: Path) -> dict:
     t_total = t_load + t_audit
     rss = memory.peak_mb
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    t_dask = _dask_audit(corpus, jobs) if dask else None
 
     sample = paths[:baseline_max]
     scale = len(paths) / len(sample)
@@ -202,6 +218,9 @@ def bench(n: int, jobs: int, seed: int, baseline_max: int, tmp: Path) -> dict:
         "changed_files": changed, "rerun_1pct_s": round(t_rerun, 2),
         "rerun_share": round(t_rerun / t_total, 3),
         "rerun_audit_share": round((t_rerun - t_rerun_load) / t_audit, 3),
+        "audit_articles_per_s": round(articles / t_audit),
+        **({"dask_audit_s": round(t_dask, 2), "dask_audit_articles_per_s":
+            round(articles / t_dask)} if t_dask else {}),
     }
 
 
@@ -215,6 +234,8 @@ def main(argv=None) -> int:
                         help="run the slow textstat baseline on at most this many files and "
                         "scale its time linearly (default 10000)")
     parser.add_argument("--tmp", type=Path, default=CORPORA / "tmp")
+    parser.add_argument("--dask", action="store_true",
+                        help="also time the audit on a local Dask cluster of --jobs workers")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
@@ -223,13 +244,17 @@ def main(argv=None) -> int:
               f"{'1% rerun':>9} {'(audit)':>8} {'cache MB':>8}")
     print(header)
     for n in sizes:
-        row = bench(n, args.jobs, args.seed, args.baseline_max, args.tmp)
+        row = bench(n, args.jobs, args.seed, args.baseline_max, args.tmp, args.dask)
         rows.append({"n": n, **row})
         print(f"{n:>7} {row['load_s']:>7.1f} {row['audit_s']:>8.1f} {row['total_s']:>8.1f} "
               f"{row['articles_per_s']:>7} {row['mb_per_s']:>6.1f} {row['peak_mb']:>7} "
               f"{row['naive_s']:>8.1f} {row['speedup_vs_naive']:>8.2f} {row['floor_s']:>8.1f} "
               f"{row['ratio_to_floor']:>8.2f} {row['rerun_share']:>8.1%} "
               f"{row['rerun_audit_share']:>8.1%} {row['cache_mb']:>8}", flush=True)
+        if "dask_audit_s" in row:
+            print(f"{'':>7} audit alone: process pool {row['audit_articles_per_s']} articles/s, "
+                  f"Dask ({args.jobs} workers) {row['dask_audit_articles_per_s']} articles/s "
+                  f"({row['dask_audit_s']:.1f} s)", flush=True)
     by_n = {r["n"]: r for r in rows}
     if 100000 in by_n and 10000 in by_n:
         print(f"linearity: time(100k) / time(10k) = "

@@ -26,8 +26,9 @@ from stackwise_analysis.styleguide import load_styleguide
 HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.72, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
-TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9"]
-HELD_OUT = ["heldout7", "heldout8"]
+TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
+         "dev11"]
+HELD_OUT = ["heldout9"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -111,6 +112,21 @@ def kinds(finder, sentence: str) -> set[str]:
     ("Around one in ten became seizure-free in the trial.", {"hedged"}),
     ("Detects early liver disease from one drop of saliva.", {"disease"}),
     ("Adults diagnosed with anxiety disorders took part.", set()),
+    # a label's use line; a "for" that does not open its clause is no label
+    ("Joint balm – for gout, bursitis & tendonitis.", {"disease"}),
+    ("Perfect for IBS sufferers.", {"disease"}),
+    ("For arthritis, exercise is the first treatment.", set()),
+    # medicines from the packaged list, which the style guide does not name
+    ("Works faster than lansoprazole.", {"disease"}),
+    ("A gentle alternative to methylphenidate.", {"disease"}),
+    # a made-up brand before a medicine word is the product; a plain noun is a drug
+    ("SleepWell tablets calm insomnia overnight.", {"disease"}),
+    ("Blood pressure tablets lower hypertension.", set()),
+    # a before-and-after testimonial; "before" in plain prose is not one
+    ("BEFORE: angry red rosacea. AFTER: calm skin.", {"disease"}),
+    ("Before you start, talk to your doctor about asthma.", set()),
+    # a question with a tail after its mark
+    ("will black seed oil get rid of my daughter's eczema?? anyone tried", set()),
     # a warning after the claim
     ("Using garlic instead of antibiotics for an ear infection can be dangerous.", set()),
 ])

@@ -16,6 +16,7 @@ from ..styleguide import Styleguide, as_styleguide
 from ..text.claim_screen import screen
 from ..text.claims import ClaimFinder, ClaimWords
 from ..text.conditions import load_condition_terms
+from ..text.medicines import load_medicine_names
 from ..text.sentences import splitter_of
 from .findings import AuditPart, finding_rows, make_findings
 from .units import first_section, section_bodies
@@ -106,7 +107,7 @@ def claim_finder(sg: Styleguide) -> ClaimFinder:
         "absolute": sg.rule("compliance.absolute_claim")["terms"],
         "absolute_qualifiers": sg.rule("compliance.absolute_claim")["qualifiers"]})
     terms = load_condition_terms(disease["conditions_add"], disease["conditions_remove"])
-    return ClaimFinder(words, terms["term"], terms["kind"])
+    return ClaimFinder(words, terms["term"], terms["kind"], load_medicine_names())
 
 
 # Token flags worked out once per process and reused for every chunk.

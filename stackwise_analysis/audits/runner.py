@@ -148,7 +148,9 @@ def _outcomes(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, worker
     """(result, memo) of every chunk in chunk order: on Dask, in a process pool, or here."""
     if client is not None and chunks:
         guide = client.scatter(styleguide, broadcast=True)
-        futures = client.map(_run_chunk, [stage] * len(chunks), chunks, [guide] * len(chunks),
+        # scattered first, so the chunks travel as data and not inside the task graph
+        parts = client.scatter(chunks)
+        futures = client.map(_run_chunk, [stage] * len(chunks), parts, [guide] * len(chunks),
                              [keep_memo] * len(chunks), pure=False)
         return (future.result() for future in futures)
     if workers > 1 and len(chunks) > 1:

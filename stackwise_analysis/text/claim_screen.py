@@ -22,13 +22,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .claims import COMPARISON, CONDITION, DRUG, EFFECT, STANDALONE, ClaimFinder
+from .claims import COMPARISON, CONDITION, DRUG, EFFECT, LABEL, STANDALONE, ClaimFinder
 from .sentences import SentenceSplitter, boundaries
 
 #: How far apart, in tokens, an effect word and a condition word may stand.
 WINDOW = 12
 _LINE_MARK = "\u2029"  # a line break, kept as a token: it ends a sentence
 QUESTION = 32  # a token ending a question; the other bits are ``word_flags``' own
+CLAUSE_END = 128  # a token after which a clause opens ("Oil:", "–")
 
 
 @dataclass
@@ -69,12 +70,12 @@ def screen(texts: pa.Array, finder: ClaimFinder, splitter: SentenceSplitter,
     if not len(token):
         return Screened(np.zeros(0, np.int64), [], np.zeros(0, np.int64))
     memo = {} if memo is None else memo
-    flags = np.fromiter((_flags(t, finder, memo) for t in distinct), dtype=np.int8,
+    flags = np.fromiter((_flags(t, finder, memo) for t in distinct), dtype=np.int16,
                         count=len(distinct))[token]
     # A condition word counts only where a whole condition term starts (looked up as word
     # n-grams in one vectorised pass), not wherever one of its words stands.
     flags = (flags & ~CONDITION) | (_condition_starts(encoded.dictionary, token, finder,
-                                                      memo) * CONDITION).astype(np.int8)
+                                                      memo) * CONDITION).astype(np.int16)
     mark = token == distinct.index(_LINE_MARK) if _LINE_MARK in distinct else np.zeros(
         len(token), dtype=bool)
     last = mark.copy()
@@ -148,20 +149,31 @@ def _flags(token: str, finder: ClaimFinder, memo: dict[str, int]) -> int:
         bits = finder.word_flags(token)
         if token.rstrip("\"'”’)]").endswith("?"):
             bits |= QUESTION
+        if token.endswith(":") or token in ("-", "–", "—"):
+            bits |= CLAUSE_END
+        if token.lower() == "before:":  # a before-and-after testimonial: read it closely
+            bits |= STANDALONE
         memo[token] = bits
     return bits
 
 
 def _worth_reading(flags: np.ndarray, sentence: np.ndarray, first_token: np.ndarray
                    ) -> np.ndarray:
-    """Per sentence: a standalone word, a comparison and a medicine, or an effect word and
-    a condition word within ``WINDOW`` tokens of each other."""
+    """Per sentence: a standalone word, a comparison and a medicine, a label cue opening a
+    clause and a condition, or an effect word and a condition word within ``WINDOW`` tokens
+    of each other."""
     count = len(first_token)
 
     def has(bit: int) -> np.ndarray:
         return np.bincount(sentence, weights=(flags & bit) > 0, minlength=count) > 0
 
     keep = has(STANDALONE) | (has(COMPARISON) & has(DRUG))
+    # a label's use line: "for" opening the sentence or a clause, and a condition
+    opens = np.zeros(len(flags), dtype=bool)
+    opens[first_token] = True
+    opens[1:] |= (flags[:-1] & CLAUSE_END) > 0
+    label = ((flags & LABEL) > 0) & opens
+    keep |= (np.bincount(sentence, weights=label, minlength=count) > 0) & has(CONDITION)
     effect = ((flags & EFFECT) > 0).astype(np.int64)
     running = np.r_[0, np.cumsum(effect)]
     at = np.flatnonzero(flags & CONDITION)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
+from lemminflect import getAllInflections, getAllInflectionsOOV
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -36,7 +36,7 @@ ASSERTED, HEDGED, NOT_ASSERTED = "asserted", "hedged", "not asserted"
 #: The shortest word a misspelling of is mended (``ConditionIndex.mend``).
 MIN_MENDED = 7
 #: What the words of a token may start (``ClaimFinder.word_flags``), as bits.
-EFFECT, CONDITION, STANDALONE, COMPARISON, DRUG = 1, 2, 4, 8, 16
+EFFECT, CONDITION, STANDALONE, COMPARISON, DRUG, LABEL = 1, 2, 4, 8, 16, 64
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*")
 # A clause ends at these; a trigger's reach (its scope) ends with its clause.
@@ -61,6 +61,12 @@ _PAIR_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|or)\b"
 _SUBJECT_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|,")
 # "No herb has been shown to...", "None of these cures...": the subject itself is negated.
 _OPENING_NEGATION = re.compile(r"(?:no|none|neither|nothing|not)\b(?!,)")
+# A sentence opening like a question and asking it after the claim ("will it get rid of my
+# son's asthma?? anyone tried") is a question, whatever trails after the mark.
+_ASKS = re.compile(r"\s*(?:will|would|does|do|did|can|could|is|are|should|has|have|what|how|"
+                   r"why|which|anyone)\b")
+# "BEFORE: psoriasis plaques on both elbows." opens a before-and-after testimonial.
+_BEFORE = re.compile(r"\s*before\b[^:.!?]{0,30}:")
 # Before a medicine word, these make it the product ("our pills", "this medicine").
 _OWN = re.compile(r"\b(?:our|my|this|these)\b")
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,})[\"“”]|(?<!\w)['‘]([^'‘’]{3,}?)['’](?!\w)")
@@ -97,13 +103,9 @@ def inflections(phrase: str) -> list[str]:
 def _verb_forms(word: str) -> frozenset[str]:
     if not word.isalpha():  # "bye-bye", "self-destruct": lemminflect knows single words
         return frozenset({word})
-    table = getAllInflections(word, upos="VERB")
-    if not table:
-        # a form given as written ("diagnoses": not "diagnosed with"), or a verb the tables
-        # lack ("remyelinate"), inflected by rule
-        lemmas = getAllLemmas(word, upos="VERB").get("VERB", ())
-        table = {} if any(lemma != word for lemma in lemmas) else getAllInflectionsOOV(
-            word, upos="VERB")
+    # a verb the tables lack ("remyelinate") is inflected by rule; so is a form given as
+    # written ("diagnoses", whose rule-made forms are not words and match nothing)
+    table = getAllInflections(word, upos="VERB") or getAllInflectionsOOV(word, upos="VERB")
     return frozenset({word, *(form for forms in table.values() for form in forms)})
 
 
@@ -336,6 +338,8 @@ class ClaimWords:
     other_subjects: list[str] = field(default_factory=list)
     adverse: list[str] = field(default_factory=list)
     structure_function: list[str] = field(default_factory=list)
+    label_cues: list[str] = field(default_factory=list)
+    label_fillers: list[str] = field(default_factory=list)
     window: int = 8
 
     @classmethod
@@ -361,7 +365,7 @@ class ClaimFinder:
     """
 
     def __init__(self, words: ClaimWords, conditions: Iterable[str],
-                 kinds: Iterable[str] | None = None) -> None:
+                 kinds: Iterable[str] | None = None, medicines: Iterable[str] = ()) -> None:
         self.words = words
         self.conditions = ConditionIndex(conditions, kinds)
         self._verbs = Phrases(words.effect_verbs, inflect=True)
@@ -377,8 +381,9 @@ class ClaimFinder:
         self._classes = Phrases(words.drug_classes)
         self._class_cues = Phrases(words.drug_class_cues)
         self._alternatives = Phrases(words.drug_alternatives)
-        self._comparisons = Phrases(words.drug_comparisons)
-        self._drugs = Phrases(words.drug_names)
+        self._comparisons = Phrases(words.drug_comparisons, inflect=True)
+        # what a product is compared with: the style guide's medicines and the packaged ones
+        self._drugs = Phrases([*words.drug_names, *medicines])
         self._absolute = Phrases(words.absolute)
         self._qualifiers = Phrases(words.absolute_qualifiers)
         self._hedges = Phrases(words.hedges)
@@ -393,13 +398,19 @@ class ClaimFinder:
         self._others = Phrases([*words.other_subjects, *words.drug_names])
         self._adverse = Phrases(words.adverse)
         self._structure = Phrases(words.structure_function)
+        self._label_cues = Phrases(words.label_cues)
+        self._label_fillers = set(words.label_fillers)
         # words that can start a claim, for the cheap pass that picks what to read closely
         self._effect_words = set().union(*(p.anchors() for p in (
-            self._verbs, self._before, self._after, *(p for _, p in self._split))))
+            self._verbs, self._before, self._after, self._label_cues,
+            *(p for _, p in self._split))))
         self._standalone_words = set().union(*(p.anchors() for p in (
             self._classes, self._alternatives, self._absolute)))
         self._comparison_words = self._comparisons.anchors()
-        self._effect_first = set().union(*(p.by_first for p in (
+        # a one-word label cue ("for") counts where it opens a clause (``claim_screen``)
+        self._label_words = {w for w, options in self._label_cues.by_first.items()
+                             if any(len(o) == 1 for o in options)}
+        self._effect_first = set().union(self._label_cues.by_first, *(p.by_first for p in (
             self._verbs, self._before, self._after, *(v for v, _ in self._split))))
         self._class_first = set().union(self._classes.by_first, self._alternatives.by_first,
                                         self._comparisons.by_first)
@@ -431,6 +442,8 @@ class ClaimFinder:
                 bits |= COMPARISON
             if word in self._drug_words:
                 bits |= DRUG
+            if word in self._label_words:
+                bits |= LABEL
         return bits
 
     # ------------------------------------------------------------------ candidates
@@ -445,10 +458,19 @@ class ClaimFinder:
             if conditions:
                 found += self._effects(sentence, lower, conditions, words)
                 found += self._split_effects(sentence, lower, conditions, words)
+                found += self._labels(sentence, lower, conditions)
         if not words.isdisjoint(self._class_first):
             found += self._drug_classes(sentence, lower)
         if "-free" in lower:
             found += self._free_of(sentence, lower)
+        before = _BEFORE.match(lower)
+        if before:
+            named = self.conditions.find(lower[before.end():])
+            if named:
+                at = before.end() + named[0].start
+                found.append(Claim("disease", sentence[:before.end()].strip(),
+                                   sentence[at:before.end() + named[0].end], 0,
+                                   before.end() + named[0].end))
         if not words.isdisjoint(self._absolute.by_first):
             found += [Claim("absolute", sentence[m.start():m.end()], None, m.start(), m.end())
                       for m in self._absolute.finditer(lower) if not self._qualified(lower, m)]
@@ -478,6 +500,30 @@ class ClaimFinder:
                     start, end = min(m.start(), c.start), max(m.end(), c.end)
                     found.append(Claim("disease", sentence[m.start():m.end()],
                                        sentence[c.start:c.end], start, end))
+        return found
+
+    def _labels(self, sentence: str, lower: str, conditions) -> list[Claim]:
+        """A label's use line: a clause that opens with "for" or says "ideal for" and then
+        only lists conditions ("For shingles pain & blisters.", "- for seizures, anxiety &
+        PTSD", "Ideal for GERD and SIBO sufferers")."""
+        found = []
+        for cue in self._label_cues.finditer(lower):
+            clause_start, clause_end = _clause(lower, cue.start(), cue.end(), _CLAUSE_BREAK)
+            opening = not _WORD.findall(lower[clause_start:cue.start()])
+            if not (opening or " " in cue.group()):
+                continue
+            rest = [c for c in conditions if cue.end() <= c.start and c.end <= clause_end]
+            if not rest:
+                continue
+            left, at = [], cue.end()
+            for c in rest:
+                left += _WORD.findall(lower[at:c.start])
+                at = c.end
+            left += _WORD.findall(lower[at:clause_end])
+            if all(w in self._label_fillers or w.isdigit() for w in left):
+                found.append(Claim("disease", sentence[cue.start():cue.end()],
+                                   sentence[rest[0].start:rest[0].end], cue.start(),
+                                   rest[0].end))
         return found
 
     def _negated_between(self, lower: str, condition_end: int, effect) -> bool:
@@ -608,6 +654,7 @@ class ClaimFinder:
         trigger ("there are no side effects" is not a negated "side effects")."""
         lower = sentence.lower()
         if (self._disclaimers.search(lower) or sentence.rstrip(" \"'”’)").endswith("?")
+                or (_ASKS.match(lower) and "?" in lower[end:])
                 or _inside_quotes(sentence, start, end) or _CONDITIONAL.search(lower[:start])):
             return NOT_ASSERTED
         clause_start, clause_end = _clause(lower, start, end, _CLAUSE_BREAK)
@@ -716,12 +763,17 @@ def _clause(lower: str, start: int, end: int, breaks: re.Pattern) -> tuple[int, 
 
 def _own_product(sentence: str, subject_start: int, at: int) -> bool:
     """Whether the medicine word at ``at`` (offset from ``subject_start``) names the seller's
-    own product: "our medicine clinic", "these pills", a brand before it ("Qing Fei pills");
-    not "statins" or "your GP"."""
+    own product: "our medicine clinic", "these pills", a brand before it ("Qing Fei pills",
+    "GlucoBalance tablets"); not "statins", "your GP" or "Blood pressure tablets"."""
     before = sentence[subject_start:subject_start + at]
     words = _WORD.findall(before)
-    return bool(_OWN.search(before.lower())) or (
-        len(words) > 1 and words[-1][:1].isupper())
+    if not words:
+        return False
+    last = words[-1]
+    # a capital that does not just open the sentence, or a made-up word ("GlucoBalance")
+    return bool(_OWN.search(before.lower())) or last[:1].isupper() and (
+        len(words) > 1 or any(c.isupper() for c in last[1:])
+        or last.lower() not in cmu_syllables())
 
 
 def _inside_quotes(sentence: str, start: int, end: int) -> bool:
