@@ -102,15 +102,15 @@ class ReviewTables:
         searchable; past ``limit`` rows, the worst ``limit`` and a line saying where the
         rest are."""
         from .audits.findings import shorten
-        from .tables import findings_table
+        from .tables import count_findings, findings_table
 
-        table = findings_table(findings, audit, min_severity=min_severity,
+        table = findings_table(findings, audit, min_severity=min_severity, limit=limit,
                                styleguide=styleguide, new_first=new_first)
+        total = count_findings(findings, audit, min_severity=min_severity)
         note = None
-        if len(table) > limit:
-            note = (f"The worst {limit:,} of {len(table):,} findings; findings.xlsx and "
+        if total > limit:
+            note = (f"The worst {limit:,} of {total:,} findings; findings.xlsx and "
                     "findings.csv beside this report list them all.")
-            table = table.head(limit)
         if "evidence" in table.columns:
             table["evidence"] = table["evidence"].map(shorten, na_action="ignore")
         return self.show(table, note=note)

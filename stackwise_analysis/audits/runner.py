@@ -153,6 +153,8 @@ def _outcomes(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, worker
         futures = client.map(_run_chunk, [stage] * len(chunks), parts, [guide] * len(chunks),
                              [keep_memo] * len(chunks), pure=False)
         return (future.result() for future in futures)
+    if chunks and hasattr(stage, "prepare"):  # before the workers fork: they inherit it
+        stage.prepare(styleguide)
     if workers > 1 and len(chunks) > 1:
         return _pool_map(stage, chunks, styleguide, workers, keep_memo)
     return (_run_chunk(stage, chunk, styleguide, keep_memo) for chunk in chunks)
@@ -166,7 +168,8 @@ def run_stage(stage: Stage, corpus: Corpus, styleguide: Styleguide, *, jobs: int
     A stage may carry state worth keeping between runs (work it need not redo): ``memo()``
     hands back, after each chunk, what it learned; ``learn(memo)`` takes such a memo in;
     ``known()`` is all it holds in this process. A cached run gives the stage the kept memo
-    before the workers start, and keeps what it knows afterwards.
+    before the workers start, and keeps what it knows afterwards. ``prepare(styleguide)``, if
+    the stage has it, runs here before local workers start (forked ones inherit its work).
 
     Parameters
     ----------
