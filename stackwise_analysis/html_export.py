@@ -274,10 +274,13 @@ def _wholly_bold(el: etree._Element) -> bool:
 def _list_item(li: etree._Element) -> Iterator[Block]:
     """A bullet of the item's own text; lists nested in it are bullets of their own."""
     nested = [el for el in li if isinstance(el.tag, str) and el.tag in ("ul", "ol")]
-    own = _all_text(li)
-    for sub in nested:
-        own = own.replace(_all_text(sub), " ", 1)
-    text = " ".join(own.split())
+    # the item's text without its nested lists (which may repeat words of it)
+    parts = [li.text or ""]
+    for child in li:
+        if child not in nested:
+            parts.append(_all_text(child) if isinstance(child.tag, str) else "")
+        parts.append(child.tail or "")
+    text = " ".join(" ".join(parts).split())
     if text:
         yield ("bullet", text, li.sourceline or 1)
     for sub in nested:

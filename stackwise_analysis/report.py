@@ -706,9 +706,12 @@ def _pending_run(store: Path | None, facts: dict, result, since) -> dict:
 
 
 def _write_fixed(staging: Path, since, store: Path | None) -> list[str]:
+    from .csv_export import write_csv
+
     if store is None:
         return []
-    since.fixed.to_csv(staging / "fixed.csv", index=False)
+    # like findings.csv: evidence is article text, which may begin like a formula
+    write_csv(since.fixed, staging / "fixed.csv")
     return ["fixed.csv"]
 
 

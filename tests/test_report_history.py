@@ -288,3 +288,17 @@ def test_the_documented_queries_answer_what_they_say(corpus_dir, tmp_path, fake_
     assert worse[["blockers_before", "blockers_now"]].values.tolist() == [[0, 1]]
     assert oldest["check"].iloc[0] == "risk.missing_label"  # a blocker open since run one
     assert oldest["first_seen"].is_monotonic_increasing and len(oldest) == 20
+
+
+def test_fixed_csv_makes_formula_leading_evidence_inert(corpus_dir, tmp_path, fake_notebooks):
+    """Evidence is article text: a fixed finding's sentence that begins like a formula is
+    written as text, as in findings.csv."""
+    out = tmp_path / "reports"
+    _edit(corpus_dir, "a1", sections={
+        "benefits": CLEAN_SECTIONS["benefits"] + " =1+1 cures eczema in a week."})
+    report.run(corpus_dir, out=out, fail_on="never", **OPTIONS)
+    _edit(corpus_dir, "a1", sections={"benefits": CLEAN_SECTIONS["benefits"]})
+    second = report.run(corpus_dir, out=out, fail_on="never", **OPTIONS)
+    fixed = pd.read_csv(second.run_dir / "fixed.csv")
+    claim = fixed[fixed["check"] == "compliance.disease_claim"]
+    assert claim["evidence"].tolist() == ["'=1+1 cures eczema in a week."]
