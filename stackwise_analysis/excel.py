@@ -7,7 +7,6 @@ several times faster than openpyxl and in flat memory, whatever the corpus size.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from .atomic import replacing
 from .columns import python_values
 from .constants import AUDITS, SEVERITIES
 from .review.waivers import DECISIONS  # what the drop-down on ``decision`` offers
@@ -238,13 +238,8 @@ def write_findings_xlsx(path: str | Path, findings: pd.DataFrame, *,
             articles = articles.sort_values("status", ascending=False, kind="stable")
         facts["Articles sheet"] = (f"{max_rows:,} of {len(articles):,} articles, failing "
                                    "ones first; all are in articles.csv")
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with replacing(path) as tmp:
         _write_book(tmp, findings, parts, facts, articles, rules, pages, max_rows)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
     return path
 
 

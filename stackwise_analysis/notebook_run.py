@@ -20,6 +20,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import replacing
+
 #: Kernelspec name the notebooks' metadata asks for.
 KERNEL_NAME = "stackwise-analysis"
 KERNEL_DISPLAY_NAME = "Python (stackwise-analysis)"
@@ -208,9 +210,8 @@ def export_html(notebook: Path, target: Path, *, title: str, index_href: str | N
     if index_href:
         resources["stackwise_index"] = index_href
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(target)
+    with replacing(target) as tmp:
+        tmp.write_text(body, encoding="utf-8")
     return target
 
 

@@ -4,13 +4,13 @@ finding shows on the offending line of a pull request in a repository of article
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
+from .atomic import replacing
 from .columns import python_values
 
 SARIF_VERSION = "2.1.0"
@@ -157,21 +157,19 @@ def write_sarif(path: str | Path, log: dict) -> Path:
     PosixPath('findings.sarif')
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
     # json's C encoder serves only one-shot, unindented ``dumps`` (ten times faster than
     # the Python one), so the results go out in batches, never as one huge string
     runs = log.get("runs") or [{}]
     results = runs[0].get("results", [])
     shell = {**log, "runs": [{**runs[0], "results": [_HOLE]}, *runs[1:]]}
     head, tail = _dumps(shell).split(_dumps(_HOLE))
-    with tmp.open("w", encoding="utf-8") as out:
+    with replacing(path) as tmp, tmp.open("w", encoding="utf-8") as out:
         out.write(head)
         for start in range(0, len(results), _BATCH):
             if start:
                 out.write(",")
             out.write(_dumps(results[start:start + _BATCH])[1:-1])
         out.write(tail + "\n")
-    os.replace(tmp, path)
     return path
 
 

@@ -12,9 +12,7 @@ applying (``review.waiver_expired``); one that matches nothing draws
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..atomic import replacing
 from ..exceptions import WaiversError
 
 DEFAULT_WAIVERS = "waivers.yml"
@@ -390,17 +389,8 @@ def write_waivers(path: str | Path, waivers: list[Waiver]) -> Path:
     entries = [w.as_entry() for w in sorted(waivers, key=Waiver.sort_key)]
     body = yaml.safe_dump({"waivers": entries}, sort_keys=False, allow_unicode=True,
                           width=96, default_flow_style=False)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                   dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(_HEADER + body)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path, durable=True) as tmp:
+        tmp.write_text(_HEADER + body, encoding="utf-8")
     return path
 
 
