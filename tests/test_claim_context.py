@@ -23,12 +23,12 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out set today (floors against regressions).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.72, 0.05
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.78, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
          "dev11"]
-HELD_OUT = ["heldout9"]
+HELD_OUT = ["heldout9", "heldout10"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -179,17 +179,22 @@ def test_tuning_sets(finder, name, capsys):
 
 
 def test_held_out_set(finder, capsys):
-    """Copy the lists were never tuned on. The issue's target is 90 % of disease and absolute
-    claims found with at most 5 % false alarms; the floors here guard against a regression
-    from what the audit reaches today, they do not claim the target."""
+    """Copy the lists were never tuned on, each set and all together. The issue's target is
+    90 % of disease and absolute claims found with at most 5 % false alarms; the floors here
+    guard against a regression from what the audit reaches today (on the sets pooled: the
+    better estimate, with 334 claims and 134 sentences that assert none), they do not claim
+    the target."""
+    pooled = []
     for name in HELD_OUT:
         sentences = _labelled(name)
         assert len(sentences) >= 200
+        pooled += sentences
         with capsys.disabled():
-            recall, alarms = _report(f"{name} (held out, never tuned on)",
-                                     score(finder, sentences))
-        assert alarms <= HELD_OUT_ALARMS
-        assert recall >= HELD_OUT_RECALL
+            _report(f"{name} (held out, never tuned on)", score(finder, sentences))
+    with capsys.disabled():
+        recall, alarms = _report("held-out sets pooled", score(finder, pooled))
+    assert alarms <= HELD_OUT_ALARMS
+    assert recall >= HELD_OUT_RECALL
 
 
 def test_structure_function_and_neutral_copy_stays_quiet(finder):
