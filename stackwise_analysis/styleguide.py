@@ -114,7 +114,8 @@ _SCHEMA: dict[str, Any] = {
         "negations": [str], "negation_window": int, "scoped_negations": [str],
         "negations_after": [str], "pseudo_triggers": [str], "reported": [str],
         "warnings": [str], "disease_status": [str], "disclaimers": [str],
-        "other_subjects": [str], "adverse": [str]},
+        "other_subjects": [str], "adverse": [str], "verdicts": [str],
+        "editorial": [str]},
     "exports": {"fields": {EXPORT_FIELDS: [str]}},
     "review": {"max_waiver_days": int},
     "rules": "rules",  # checked rule by rule against RULE_SETTINGS

@@ -3,10 +3,9 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev9.yml`` were held-out sets
-first, each scored once unseen (82 % found / 0 % false alarms, 80 % / 10 %, 84.5 % / 4.6 %,
-80.3 % / 1.6 %, 83.2 % / 3.2 %, 80.9 % / 4.4 %) and only then opened and tuned on, new sets
-being written each time.
+their claims were found when first scored). ``dev4.yml`` to ``dev13.yml`` were held-out sets
+first, each scored once unseen (see each file's header) and only then opened and tuned on,
+new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
 not seen (each file's header gives its first score).
 """
@@ -27,8 +26,8 @@ HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.78, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
-         "dev11"]
-HELD_OUT = ["heldout9", "heldout10"]
+         "dev11", "dev12", "dev13"]
+HELD_OUT = ["heldout11", "heldout12"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -127,6 +126,17 @@ def kinds(finder, sentence: str) -> set[str]:
     ("Before you start, talk to your doctor about asthma.", set()),
     # a question with a tail after its mark
     ("will black seed oil get rid of my daughter's eczema?? anyone tried", set()),
+    # a verdict before a colon judges what follows
+    ("Myth: garlic cures the flu.", set()),
+    # a headline answer that is the product, not the publisher
+    ("Anemia? Our iron tonic raises hemoglobin fast.", {"disease"}),
+    ("Arthritis? Our guide explains the options.", set()),
+    # structure/function wording said of a disease is a disease claim
+    ("Restores a normal heart rhythm in people with AFib.", {"disease"}),
+    ("Helps maintain normal blood sugar levels.", set()),
+    # a condition written without its possessive (accents: the `_spellings` doctest)
+    ("Speeds recovery from Guillain-Barre syndrome.", {"disease"}),
+    ("Our drops reverse Addison disease.", {"disease"}),
     # a warning after the claim
     ("Using garlic instead of antibiotics for an ear infection can be dangerous.", set()),
 ])
@@ -182,8 +192,7 @@ def test_held_out_set(finder, capsys):
     """Copy the lists were never tuned on, each set and all together. The issue's target is
     90 % of disease and absolute claims found with at most 5 % false alarms; the floors here
     guard against a regression from what the audit reaches today (on the sets pooled: the
-    better estimate, with 334 claims and 134 sentences that assert none), they do not claim
-    the target."""
+    better estimate), they do not claim the target."""
     pooled = []
     for name in HELD_OUT:
         sentences = _labelled(name)

@@ -119,7 +119,9 @@ def _condition_starts(dictionary: pa.Array, token: np.ndarray, finder: ClaimFind
             word = finder.conditions.mend(finder.bare_word(t))
             single = finder.singular(word)
             # the most words a term starting here has: an upper bound, the look-up decides
-            triple = bare[t] = (word, single, first.get(word) or first.get(single) or 0)
+            lead = word.partition(" ")[0]  # "Lp(a)," is one token but two words
+            triple = bare[t] = (word, single,
+                                first.get(lead) or first.get(single) or 0)
         triples.append(triple)
     words = pa.array([w for w, _, _ in triples], type=pa.string())
     singular = pa.array([s for _, s, _ in triples], type=pa.string())

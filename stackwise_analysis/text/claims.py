@@ -21,6 +21,7 @@ Every word list is data (the style guide's claim rules); this module only applie
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -66,7 +67,9 @@ _OPENING_NEGATION = re.compile(r"(?:no|none|neither|nothing|not)\b(?!,)")
 _ASKS = re.compile(r"\s*(?:will|would|does|do|did|can|could|is|are|should|has|have|what|how|"
                    r"why|which|anyone)\b")
 # "BEFORE: psoriasis plaques on both elbows." opens a before-and-after testimonial.
-_BEFORE = re.compile(r"\s*before\b[^:.!?]{0,30}:")
+_BEFORE = re.compile(r"\s*before\b[^:=.!?]{0,30}[:=]")
+# "Myth: ...", "Unproven: the idea that ...": a verdict on the claim that follows its colon.
+_VERDICT = re.compile(r"\s*([^\W\d_]+(?:[ -][^\W\d_]+)?)\s*:")
 # Before a medicine word, these make it the product ("our pills", "this medicine").
 _OWN = re.compile(r"\b(?:our|my|this|these)\b")
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,})[\"“”]|(?<!\w)['‘]([^'‘’]{3,}?)['’](?!\w)")
@@ -227,9 +230,9 @@ class ConditionIndex:
         for term, kind in zip(terms, kinds if kinds is not None else ["disease"] * len(terms),
                               strict=True):
             key = self.key(term)
-            if key:
-                self.terms.setdefault(key, kind)
-                self.terms.setdefault(_singular(key), kind)  # "cold sores" finds "cold sore"
+            for variant in _spellings(key):
+                self.terms.setdefault(variant, kind)
+                self.terms.setdefault(_singular(variant), kind)  # "cold sores": "cold sore"
         # the most words a term starting with each word has
         self.first: dict[str, int] = {}
         for k in self.terms:
@@ -241,8 +244,12 @@ class ConditionIndex:
         # and a one-word term in its plural ("migranes" is one slip from "migraines")
         words = [w for k in self.terms for w in k.split()]
         words += [k + "s" for k in self.terms if k.isalpha() and not k.endswith("s")]
-        self._spellable = {w.replace("'", ""): w for w in words
-                           if len(w) >= MIN_MENDED and w.replace("'", "").isalpha()}
+        self._spellable: dict[str, str] = {}
+        for w in words:
+            bare = w.replace("'", "")
+            if len(w) >= MIN_MENDED and bare.isalpha() and (
+                    self._spellable.get(bare) not in self.terms):  # a whole term wins
+                self._spellable[bare] = w
         self._mended: dict[str, str] = {}
 
     def mend(self, word: str) -> str:
@@ -299,6 +306,23 @@ class ConditionIndex:
         return found
 
 
+def _spellings(key: str) -> list[str]:
+    """A term as copy may write it: without accents ("guillain-barre syndrome") and, for an
+    eponym, without its possessive ("sjogrens syndrome", "sjogren syndrome").
+
+    >>> _spellings("sjögren's syndrome")
+    ["sjögren's syndrome", "sjogren's syndrome", 'sjogrens syndrome', 'sjogren syndrome']
+    """
+    if not key:
+        return []
+    plain = "".join(c for c in unicodedata.normalize("NFKD", key)
+                    if not unicodedata.combining(c))
+    forms = [key, plain]
+    if "'s" in plain and not plain.endswith("'s"):  # "crohn's" alone stays: "crohns" mends
+        forms += [plain.replace("'s ", "s ", 1), plain.replace("'s ", " ", 1)]
+    return list(dict.fromkeys(forms))
+
+
 @lru_cache(maxsize=65536)
 def _singular(gram: str) -> str:
     for plural, single in (("ies", "y"), ("ses", "s"), ("es", "e"), ("s", "")):
@@ -338,6 +362,8 @@ class ClaimWords:
     other_subjects: list[str] = field(default_factory=list)
     adverse: list[str] = field(default_factory=list)
     structure_function: list[str] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
+    editorial: list[str] = field(default_factory=list)
     label_cues: list[str] = field(default_factory=list)
     label_fillers: list[str] = field(default_factory=list)
     window: int = 8
@@ -399,6 +425,8 @@ class ClaimFinder:
         self._adverse = Phrases(words.adverse)
         self._structure = Phrases(words.structure_function)
         self._label_cues = Phrases(words.label_cues)
+        self._verdicts = set(words.verdicts)
+        self._editorial = set(words.editorial)
         self._label_fillers = set(words.label_fillers)
         # words that can start a claim, for the cheap pass that picks what to read closely
         self._effect_words = set().union(*(p.anchors() for p in (
@@ -568,6 +596,15 @@ class ClaimFinder:
             if hit:
                 found.append(Claim("disease", hit.group(), topic, 0, answer_at + hit.end()))
                 break
+        else:
+            # "Anemia? Our liquid iron tonic raises hemoglobin fast.": the product is the
+            # answer (not "Arthritis? Our guide explains the options.")
+            own = _OWN.search(lower, answer_at)
+            noun = _WORD.search(lower, own.end()) if own else None
+            if own and not self._others.search(lower[own.end():]) and not (
+                    noun and noun.group() in self._editorial):
+                found.append(Claim("disease", sentence[own.start():own.end()], topic, 0,
+                                   own.end()))
         return sorted(found, key=lambda c: c.start)
 
     def _noun_before(self, lower: str, at: int) -> bool:
@@ -601,8 +638,10 @@ class ClaimFinder:
         a, b = (effect.end(), condition.start) if after else (condition.end, effect.start())
         if b < a or any(a <= x < b for x in breaks):
             return False
-        # "helps maintain healthy blood sugar levels": structure/function, not a disease claim
-        if self._structure.search(lower[min(a, effect.start()):max(b, condition.end)]):
+        # "helps maintain healthy blood sugar levels": structure/function, not a disease claim;
+        # but said of a disease it is one ("restores a normal heart rhythm in people with AFib")
+        if condition.kind in ("marker", "symptom") and self._structure.search(
+                lower[min(a, effect.start()):max(b, condition.end)]):
             return False
         # a condition before its effect is its subject: "tumours were shrunk", "gout stops"
         return len(_WORD.findall(lower[a:b])) <= (self.words.window if after else 4)
@@ -653,6 +692,9 @@ class ClaimFinder:
         ``sentence[start:end]``; words in ``own`` (offsets) are the claim's and never
         trigger ("there are no side effects" is not a negated "side effects")."""
         lower = sentence.lower()
+        verdict = _VERDICT.match(lower)
+        if verdict and verdict.end() <= start and verdict.group(1) in self._verdicts:
+            return NOT_ASSERTED
         if (self._disclaimers.search(lower) or sentence.rstrip(" \"'”’)").endswith("?")
                 or (_ASKS.match(lower) and "?" in lower[end:])
                 or _inside_quotes(sentence, start, end) or _CONDITIONAL.search(lower[:start])):
