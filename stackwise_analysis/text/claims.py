@@ -51,7 +51,9 @@ _ATTRIBUTION_BREAK = re.compile(
 # "Migraine-free", "inhaler-free": the words before "-free" are looked up as a condition.
 _FREE_OF = re.compile(r"(?<![\w-])([^\W\d_]+(?:[ -][^\W\d_]+)?)-free\b")
 # "Tinnitus? Not any more." A short question, then its answer.
-_HEADLINE = re.compile(r"^\s*([^?.!]{2,60})\?\s+(\S.*)$", re.S)
+# "Anxiety and panic disorder: calmed naturally." A condition as a label's heading, then its
+# promise.
+_HEADLINE = re.compile(r"^\s*([^?.!:]{2,60})(?:\?|:|\s[-–—])\s+(\S.*)$", re.S)
 # "If anxiety is stopping you...": a condition in a conditional clause is no claim's subject.
 _CONDITIONAL = re.compile(r"\b(?:if|when|whether|unless)\b[^,;:]*$")
 # Between an effect and its condition: a clause break, or a subordinate clause that makes the
@@ -582,6 +584,17 @@ class ClaimFinder:
         found = self.conditions.find(text.lower())
         return text[:-1].strip() if found else None
 
+    def _only_conditions(self, text: str) -> bool:
+        """Whether ``text`` names conditions and nothing else but label fillers ("Anxiety and
+        panic disorder", not "Rosacea is a chronic condition")."""
+        lower = text.lower()
+        left, at = [], 0
+        for c in self.conditions.find(lower):
+            left += _WORD.findall(lower[at:c.start])
+            at = c.end
+        left += _WORD.findall(lower[at:])
+        return all(w in self._label_fillers for w in left)
+
     def _answers(self, sentence: str, answer_at: int) -> list[Claim]:
         """The claims of a headline question's answer: its own, or else an effect phrase
         there said of the question's condition ("Melanoma? Our paste lifts it clean off.")."""
@@ -771,10 +784,13 @@ class ClaimFinder:
     def find(self, sentence: str) -> list[Claim]:
         """The claims ``sentence`` asserts: disease (hedged ones as ``hedged``) and absolute,
         at most one of each kind (the first). A headline question and its answer ("Candida
-        overgrowth? Knocked out in 10 days.") are read as one statement."""
+        overgrowth? Knocked out in 10 days."), or conditions as a heading and their promise
+        ("Anxiety and panic disorder: calmed naturally."), are read as one statement."""
         headline = _HEADLINE.match(sentence)
         candidates = None
-        if headline and self.topic(headline.group(1) + "?"):
+        if headline and self.topic(headline.group(1) + "?") and (
+                sentence[headline.end(1):headline.start(2)].strip() == "?"
+                or self._only_conditions(headline.group(1))):
             sentence = f"{headline.group(1)} {headline.group(2)}"
             candidates = self._answers(sentence, len(headline.group(1)) + 1)
         found, kinds = [], set()
