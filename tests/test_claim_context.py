@@ -129,6 +129,10 @@ def kinds(finder, sentence: str) -> set[str]:
     # conditions as a heading and their promise; a heading that says more is no label
     ("Anxiety and panic disorder: calmed naturally with our kava.", {"disease"}),
     ("Rosacea is a chronic condition: it can be controlled, but not cured.", set()),
+    # a condition before "-busting", "-fighting", "-free": a fight against it
+    ("Cholesterol-busting oat drink.", {"disease"}),
+    ("A sugar-busting tip for your kitchen.", set()),
+    ("Be suspicious of 'miracle cures' for tinnitus sold online.", set()),
     # a verdict before a colon judges what follows
     ("Myth: garlic cures the flu.", set()),
     # a headline answer that is the product, not the publisher

@@ -48,8 +48,11 @@ _CLAUSE_BREAK = re.compile(
 # "while", up to a contrast or a semicolon.
 _ATTRIBUTION_BREAK = re.compile(
     r"[;!?()\[\]]|\.\s|\b(?:but|however|yet|although|though|whereas)\b")
-# "Migraine-free", "inhaler-free": the words before "-free" are looked up as a condition.
-_FREE_OF = re.compile(r"(?<![\w-])([^\W\d_]+(?:[ -][^\W\d_]+)?)-free\b")
+# "Migraine-free", "inhaler-free", "cholesterol-busting": the words before the suffix are looked
+# up as a condition.
+_AGAINST = r"(?:free|busting|buster|fighting|fighter|killing|killer|blocking|beating|crushing)"
+_FREE_OF = re.compile(r"(?<![\w-])([^\W\d_]+(?:[ -][^\W\d_]+)?)-" + _AGAINST + r"\b")
+_SUFFIXED = re.compile(r"\w-" + _AGAINST + r"\b")
 # "Tinnitus? Not any more." A short question, then its answer.
 # "Anxiety and panic disorder: calmed naturally." A condition as a label's heading, then its
 # promise.
@@ -466,7 +469,7 @@ class ClaimFinder:
                 bits |= EFFECT
             if word in self.conditions.anchors or _singular(word) in self.conditions.anchors:
                 bits |= CONDITION
-            if word in self._standalone_words or word.endswith("-free"):
+            if word in self._standalone_words or _SUFFIXED.search(word):
                 bits |= STANDALONE
             if word in self._comparison_words:
                 bits |= COMPARISON
@@ -491,7 +494,7 @@ class ClaimFinder:
                 found += self._labels(sentence, lower, conditions)
         if not words.isdisjoint(self._class_first):
             found += self._drug_classes(sentence, lower)
-        if "-free" in lower:
+        if _SUFFIXED.search(lower):
             found += self._free_of(sentence, lower)
         before = _BEFORE.match(lower)
         if before:
@@ -564,7 +567,8 @@ class ClaimFinder:
                    for n in self._negations.finditer(lower[condition_end:effect.start()]))
 
     def _free_of(self, sentence: str, lower: str) -> list[Claim]:
-        """ "Migraine-free in 30 days", "inhaler-free": freedom from a condition."""
+        """ "Migraine-free in 30 days", "inhaler-free", "cholesterol-busting": freedom from a
+        condition, or a fight against it."""
         found = []
         for m in _FREE_OF.finditer(lower):
             # the two words before "-free", or the last alone ("stay cold-free")
