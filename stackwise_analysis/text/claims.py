@@ -433,6 +433,7 @@ class ClaimFinder:
         self._verdicts = set(words.verdicts)
         self._editorial = set(words.editorial)
         self._label_fillers = set(words.label_fillers)
+        self._pseudo_of: tuple[str, list[tuple[int, int]]] = ("", [])
         # words that can start a claim, for the cheap pass that picks what to read closely
         self._effect_words = set().union(*(p.anchors() for p in (
             self._verbs, self._before, self._after, self._label_cues,
@@ -546,23 +547,24 @@ class ClaimFinder:
             if not (opening or " " in cue.group()):
                 continue
             rest = [c for c in conditions if cue.end() <= c.start and c.end <= clause_end]
-            if not rest:
-                continue
-            left, at = [], cue.end()
-            for c in rest:
-                left += _WORD.findall(lower[at:c.start])
-                at = c.end
-            left += _WORD.findall(lower[at:clause_end])
-            if all(w in self._label_fillers or w.isdigit() for w in left):
+            if rest and self._only_fillers(lower, rest, cue.end(), clause_end):
                 found.append(Claim("disease", sentence[cue.start():cue.end()],
                                    sentence[rest[0].start:rest[0].end], cue.start(),
                                    rest[0].end))
         return found
 
+    def _pseudo_spans(self, lower: str) -> list[tuple[int, int]]:
+        """Where the pseudo-triggers of ``lower`` stand (read once per sentence: every
+        candidate's context and every condition-before-effect pair ask)."""
+        if self._pseudo_of[0] != lower:
+            self._pseudo_of = (lower, [(m.start(), m.end())
+                                       for m in self._pseudo.finditer(lower)])
+        return self._pseudo_of[1]
+
     def _negated_between(self, lower: str, condition_end: int, effect) -> bool:
         """A negation between a condition and the effect after it ("diabetes cannot be
         cured"), not one of a pseudo-trigger ("pain doesn't stand a chance")."""
-        pseudo = [(m.start(), m.end()) for m in self._pseudo.finditer(lower)]
+        pseudo = self._pseudo_spans(lower)
         return any(not any(a <= condition_end + n.start() < b for a, b in pseudo)
                    for n in self._negations.finditer(lower[condition_end:effect.start()]))
 
@@ -592,12 +594,17 @@ class ClaimFinder:
         """Whether ``text`` names conditions and nothing else but label fillers ("Anxiety and
         panic disorder", not "Rosacea is a chronic condition")."""
         lower = text.lower()
-        left, at = [], 0
-        for c in self.conditions.find(lower):
+        return self._only_fillers(lower, self.conditions.find(lower), 0, len(lower))
+
+    def _only_fillers(self, lower: str, conditions, start: int, end: int) -> bool:
+        """Whether ``lower[start:end]`` holds nothing but ``conditions`` (matches inside it, in
+        order), label fillers and numbers."""
+        left, at = [], start
+        for c in conditions:
             left += _WORD.findall(lower[at:c.start])
             at = c.end
-        left += _WORD.findall(lower[at:])
-        return all(w in self._label_fillers for w in left)
+        left += _WORD.findall(lower[at:end])
+        return all(w in self._label_fillers or w.isdigit() for w in left)
 
     def _answers(self, sentence: str, answer_at: int) -> list[Claim]:
         """The claims of a headline question's answer: its own, or else an effect phrase
@@ -722,7 +729,7 @@ class ClaimFinder:
         # the pseudo-triggers that only look like them.
         upto = lower[clause_start:end]
         said, _ = _clause(lower, start, end, _ATTRIBUTION_BREAK)
-        pseudo = [(m.start(), m.end()) for m in self._pseudo.finditer(lower)] + (
+        pseudo = self._pseudo_spans(lower) + (
             [own] if own else [])
         if (self._triggered(self._scoped, clause, clause_start, pseudo)
                 or self._negated_near(lower[clause_start:start], clause_start, pseudo)
