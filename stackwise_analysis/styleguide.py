@@ -115,7 +115,7 @@ _SCHEMA: dict[str, Any] = {
         "negations_after": [str], "pseudo_triggers": [str], "reported": [str],
         "warnings": [str], "disease_status": [str], "disclaimers": [str],
         "other_subjects": [str], "adverse": [str], "verdicts": [str],
-        "editorial": [str]},
+        "editorial": [str], "enablers": [str]},
     "exports": {"fields": {EXPORT_FIELDS: [str]}},
     "review": {"max_waiver_days": int},
     "rules": "rules",  # checked rule by rule against RULE_SETTINGS

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import SAMPLE_ARTICLES, SAMPLE_CATALOG
 from corpus_factory import render, spec
 
+from conftest import SAMPLE_ARTICLES, SAMPLE_CATALOG
 from stackwise_analysis import report
 
 #: The sample corpus judges staleness on the day it was written (data/README.md).

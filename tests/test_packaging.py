@@ -7,9 +7,9 @@ import sys
 import tomllib
 
 import yaml
-from conftest import REPO
 
 import stackwise_analysis
+from conftest import REPO
 from stackwise_analysis.cli import build_parser, main
 
 

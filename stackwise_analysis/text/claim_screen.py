@@ -121,11 +121,14 @@ def _condition_starts(dictionary: pa.Array, token: np.ndarray, finder: ClaimFind
             # the most words a term starting here has: an upper bound, the look-up decides
             lead = word.partition(" ")[0]  # "Lp(a)," is one token but two words
             triple = bare[t] = (word, single,
-                                first.get(lead) or first.get(single) or 0)
+                                first.get(lead) or first.get(single) or 0,
+                                finder.conditions.built_like_disease(word))
         triples.append(triple)
-    words = pa.array([w for w, _, _ in triples], type=pa.string())
-    singular = pa.array([s for _, s, _ in triples], type=pa.string())
-    reach = np.fromiter((m for _, _, m in triples), dtype=np.int64, count=len(triples))[token]
+    words = pa.array([t[0] for t in triples], type=pa.string())
+    singular = pa.array([t[1] for t in triples], type=pa.string())
+    reach = np.fromiter((t[2] for t in triples), dtype=np.int64, count=len(triples))[token]
+    # a word built like a disease name the vocabulary lacks ("myoma") starts one too
+    built = np.fromiter((t[3] for t in triples), dtype=bool, count=len(triples))[token]
     n = len(token)
     grams, places = [], []
     for size in range(1, int(reach.max(initial=0)) + 1):
@@ -138,7 +141,7 @@ def _condition_starts(dictionary: pa.Array, token: np.ndarray, finder: ClaimFind
             grams.append(parts[0] if size == 1 else
                          pc.binary_join_element_wise(*parts, " "))
             places.append(at)
-    starts = np.zeros(n, dtype=bool)
+    starts = built.copy()
     if grams:
         hit = pc.is_in(pa.concat_arrays(grams), value_set=keys).to_numpy(zero_copy_only=False)
         starts[np.concatenate(places)[hit]] = True

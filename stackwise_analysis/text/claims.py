@@ -77,6 +77,20 @@ _BEFORE = re.compile(r"\s*before\b[^:=.!?]{0,30}[:=]")
 _VERDICT = re.compile(r"\s*([^\W\d_]+(?:[ -][^\W\d_]+)?)\s*:")
 # Before a medicine word, these make it the product ("our pills", "this medicine").
 _OWN = re.compile(r"\b(?:our|my|this|these)\b")
+# A word built like a disease name ("myoma", "coccidiosis", "trichomoniasis") that the
+# vocabulary lacks: by its ending, and only where it is no English word (the CMU dictionary
+# has "diagnosis", "aroma", "sympathy"). Therapies named "-pathy" are not diseases.
+_DISEASE_ENDING = re.compile(r"[a-z]{3,}(?:itis|osis|oses|iasis|a?emia|pathy|algia|omas?)")
+_THERAPY_NAME = re.compile(r"(?:naturo|osteo|homeo|homoeo|allo|cranio|hydro)pathy")
+# A condition as a hashtag ("#lyme", "#anxiety"): the seller files the product under it.
+_HASHTAG = re.compile(r"(?<![\w#])#([^\W\d_][\w'-]*)")
+# An answer that gives a dose ("Hypertension? Two capsules twice daily.") prescribes it.
+_DOSE = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|a few|a couple of)\s*(?:x\s*)?(?:capsules?|caps|"
+    r"tablets?|tabs|drops?|sprays?|sachets?|softgels?|gummies|pills?|teaspoons?|tsp|scoops?|"
+    r"puffs?|ml|mg|sessions?)\b|\b(?:once|twice|three times|\d+ times|\dx) (?:a |per )?"
+    r"(?:day|daily|week)\b|\btwice daily\b|\bevery \d+ hours\b")
+_NEGATING_QUALIFIERS = frozenset({"not", "no", "never"})
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,})[\"“”]|(?<!\w)['‘]([^'‘’]{3,}?)['’](?!\w)")
 
 
@@ -285,6 +299,16 @@ class ConditionIndex:
         return mended
 
     @staticmethod
+    def built_like_disease(word: str) -> bool:
+        """Whether ``word`` is built like a disease name the vocabulary lacks.
+
+        >>> [ConditionIndex.built_like_disease(w) for w in ("coccidiosis", "diagnosis")]
+        [True, False]
+        """
+        return (len(word) >= 5 and _DISEASE_ENDING.fullmatch(word) is not None
+                and not _THERAPY_NAME.search(word) and word not in cmu_syllables())
+
+    @staticmethod
     def key(text: str) -> str:
         return " ".join(_WORD.findall(text.lower().replace("’", "'")))
 
@@ -296,6 +320,9 @@ class ConditionIndex:
         while i < len(words):
             most = self.first.get(words[i][0]) or self.first.get(_singular(words[i][0]))
             if not most:
+                if self.built_like_disease(words[i][0]):
+                    found.append(self.Match(lower[words[i][1]:words[i][2]], words[i][1],
+                                            words[i][2], "disease"))
                 i += 1
                 continue
             for n in range(min(most, len(words) - i), 0, -1):
@@ -369,6 +396,7 @@ class ClaimWords:
     structure_function: list[str] = field(default_factory=list)
     verdicts: list[str] = field(default_factory=list)
     editorial: list[str] = field(default_factory=list)
+    enablers: list[str] = field(default_factory=list)
     label_cues: list[str] = field(default_factory=list)
     label_fillers: list[str] = field(default_factory=list)
     window: int = 8
@@ -432,6 +460,7 @@ class ClaimFinder:
         self._label_cues = Phrases(words.label_cues)
         self._verdicts = set(words.verdicts)
         self._editorial = set(words.editorial)
+        self._enablers = set(words.enablers)
         self._label_fillers = set(words.label_fillers)
         self._pseudo_of: tuple[str, list[tuple[int, int]]] = ("", [])
         # words that can start a claim, for the cheap pass that picks what to read closely
@@ -478,7 +507,16 @@ class ClaimFinder:
                 bits |= DRUG
             if word in self._label_words:
                 bits |= LABEL
+        if self.hashtag_conditions(token):
+            bits |= STANDALONE
         return bits
+
+    def hashtag_conditions(self, text: str) -> list[re.Match]:
+        """The hashtags of ``text`` that name a condition ("#lyme", "#anxiety")."""
+        if "#" not in text:
+            return []
+        return [m for m in _HASHTAG.finditer(text)
+                if self.conditions.find(m.group(1).lower().replace("_", " "))]
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, sentence: str) -> list[Claim]:
@@ -497,6 +535,8 @@ class ClaimFinder:
             found += self._drug_classes(sentence, lower)
         if _SUFFIXED.search(lower):
             found += self._free_of(sentence, lower)
+        found += [Claim("disease", m.group(), m.group(1), m.start(), m.end())
+                  for m in self.hashtag_conditions(sentence)]
         before = _BEFORE.match(lower)
         if before:
             named = self.conditions.find(lower[before.end():])
@@ -542,7 +582,10 @@ class ClaimFinder:
         PTSD", "Ideal for GERD and SIBO sufferers")."""
         found = []
         for cue in self._label_cues.finditer(lower):
-            clause_start, clause_end = _clause(lower, cue.start(), cue.end(), _CLAUSE_BREAK)
+            colon = re.match(r"\s*:", lower[cue.end():])
+            clause_start, clause_end = _clause(lower, cue.start(),
+                                               cue.end() + (colon.end() if colon else 0),
+                                               _CLAUSE_BREAK)
             opening = not _WORD.findall(lower[clause_start:cue.start()])
             if not (opening or " " in cue.group()):
                 continue
@@ -594,7 +637,8 @@ class ClaimFinder:
         """Whether ``text`` names conditions and nothing else but label fillers ("Anxiety and
         panic disorder", not "Rosacea is a chronic condition")."""
         lower = text.lower()
-        return self._only_fillers(lower, self.conditions.find(lower), 0, len(lower))
+        named = self.conditions.find(lower)
+        return bool(named) and self._only_fillers(lower, named, 0, len(lower))
 
     def _only_fillers(self, lower: str, conditions, start: int, end: int) -> bool:
         """Whether ``lower[start:end]`` holds nothing but ``conditions`` (matches inside it, in
@@ -625,10 +669,13 @@ class ClaimFinder:
             # answer (not "Arthritis? Our guide explains the options.")
             own = _OWN.search(lower, answer_at)
             noun = _WORD.search(lower, own.end()) if own else None
+            dose = _DOSE.search(lower, answer_at)
             if own and not self._others.search(lower[own.end():]) and not (
                     noun and noun.group() in self._editorial):
                 found.append(Claim("disease", sentence[own.start():own.end()], topic, 0,
                                    own.end()))
+            elif dose:  # "Sinus infection? Nasal rinse twice daily."
+                found.append(Claim("disease", dose.group(), topic, 0, dose.end()))
         return sorted(found, key=lambda c: c.start)
 
     def _noun_before(self, lower: str, at: int) -> bool:
@@ -677,7 +724,8 @@ class ClaimFinder:
             cue = list(self._class_cues.finditer(before))
             # "a natural antibiotic", "antifungal properties"; not "antibiotics" (the drugs)
             follows = re.match(r"\s+(?:properties|effects?|action|activity|power|agent|"
-                               r"compounds?|herb|remedy|blend|complex|formula|oil|and|or)\b",
+                               r"compounds?|herb|remedy|blend|complex|formula|oil|and|or|potential|benefits?|"
+                               r"punch|boost|support)\b",
                                lower[m.end():])
             # "a standard antibiotic course", "anti-inflammatory painkillers": the drug itself
             if re.match(r"\s+(?:course|cream|ointment|drugs?|medicines?|medications?|"
@@ -707,7 +755,11 @@ class ClaimFinder:
         before = _WORD.findall(lower[start:absolute.start()])[-3:]
         after = _WORD.findall(lower[absolute.end():end])[:3]
         near = " ".join([*before, "|", *after])
-        return any(m.group() not in absolute.group() for m in self._qualifiers.finditer(near))
+        bar = len(" ".join(before))
+        # "non-toxic and can never harm you": a negation after it adds to the absolute
+        return any(m.group() not in absolute.group()
+                   and (m.start() < bar or m.group() not in _NEGATING_QUALIFIERS)
+                   for m in self._qualifiers.finditer(near))
 
     # ------------------------------------------------------------------ context
     def context_of(self, sentence: str, start: int, end: int,
@@ -736,7 +788,8 @@ class ClaimFinder:
                 or self._opening_negation(lower, clause_start, start, pseudo,
                                           list_item=own is not None)
                 or self._triggered(self._negated_after, lower[end:], end, pseudo)
-                or self._triggered(self._reported, lower[said:end], said, pseudo)
+                or self._triggered(self._reported, lower[said:end], said,
+                                   pseudo + self._hedge_spans(lower))
                 or self._triggered(self._warnings, lower[:end], 0, pseudo)
                 or self._status.search(clause)
                 # a harm ("can lower blood sugar too much") undoes an effect, not a promise
@@ -746,6 +799,8 @@ class ClaimFinder:
             return NOT_ASSERTED
         subject_start, _ = _clause(lower, start, end, _SUBJECT_BREAK)
         if any(not _own_product(sentence, subject_start, m.start())
+               and not (m.group().startswith("your ")
+                        and self._enabled(lower, subject_start + m.start()))
                for m in self._others.finditer(lower[subject_start:start])):
             return NOT_ASSERTED
         # A hedge before the claim or in it ("may lower"), or a longer one after it in its
@@ -754,6 +809,18 @@ class ClaimFinder:
                 " " in m.group() for m in self._hedges.finditer(lower[end:clause_end])):
             return HEDGED
         return ASSERTED
+
+    def _enabled(self, lower: str, at: int) -> bool:
+        """Whether the reader's body at ``at`` is the product's means ("helps your body flush
+        out", "arm your immune system to fight off"), not the claim's subject."""
+        before = _tokens(lower[:at])
+        return bool(before) and before[-1][0] in self._enablers
+
+    def _hedge_spans(self, lower: str) -> list[tuple[int, int]]:
+        """Impersonal hedges ("is thought to", "it is believed that"): their verb is a hedge
+        there, not a report of someone's claim ("many people believe" still reports)."""
+        return [(m.start(), m.end()) for m in self._hedges.finditer(lower)
+                if m.group().split()[0] in ("is", "are", "it")]
 
     def _opening_negation(self, lower: str, clause_start: int, start: int, pseudo,
                           list_item: bool = False) -> bool:
@@ -799,8 +866,9 @@ class ClaimFinder:
         ("Anxiety and panic disorder: calmed naturally."), are read as one statement."""
         headline = _HEADLINE.match(sentence)
         candidates = None
-        if headline and self.topic(headline.group(1) + "?") and (
-                sentence[headline.end(1):headline.start(2)].strip() == "?"
+        if headline and (
+                (sentence[headline.end(1):headline.start(2)].strip() == "?"
+                 and self.topic(headline.group(1) + "?"))
                 or self._only_conditions(headline.group(1))):
             sentence = f"{headline.group(1)} {headline.group(2)}"
             candidates = self._answers(sentence, len(headline.group(1)) + 1)
