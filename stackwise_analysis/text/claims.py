@@ -88,9 +88,14 @@ _HASHTAG = re.compile(r"(?<![\w#])#([^\W\d_][\w'-]*)")
 _DOSE = re.compile(
     r"\b(?:\d+|one|two|three|four|five|a few|a couple of)\s*(?:x\s*)?(?:capsules?|caps|"
     r"tablets?|tabs|drops?|sprays?|sachets?|softgels?|gummies|pills?|teaspoons?|tsp|scoops?|"
-    r"puffs?|ml|mg|sessions?)\b|\b(?:once|twice|three times|\d+ times|\dx) (?:a |per )?"
+    r"puffs?|pumps?|ml|mg|sessions?)\b|\b(?:once|twice|three times|\d+ times|\dx) (?:a |per )?"
     r"(?:day|daily|week)\b|\btwice daily\b|\bevery \d+ hours\b")
 _NEGATING_QUALIFIERS = frozenset({"not", "no", "never"})
+# An absolute that names a harm without denying it is made, not denied, by a negation before it
+# ("Nothing in our formula can harm you", "Not one customer has reported a side effect"); not
+# "harmless", "risk-free" or "no side effects", which a negation does deny.
+_HARM = re.compile(r"harm|hurt|side[- ]?effect|risk|react|interact|irritat|danger|complain|toxic")
+_NEGATIVE = re.compile(r"less|free|\b(?:no|not|never|zero|none|cannot|without)\b|n't|non-")
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,})[\"“”]|(?<!\w)['‘]([^'‘’]{3,}?)['’](?!\w)")
 
 
@@ -563,11 +568,16 @@ class ClaimFinder:
                         pattern is self._verbs and not m.group().endswith("ing")
                         and self._noun_before(lower, m.start())):
                     continue  # "heart attack", "a lower risk", "the gains are lower LDL"
-                near = [c for c in conditions if self._near(lower, m, c, after, breaks)
+                # a label's "Treats: cystitis, kidney infection": the colon opens the list
+                colon = re.match(r"\s*:", lower[m.end():]) if after else None
+                here = [b for b in breaks if not colon or b != m.end() + colon.end() - 1]
+                near = [c for c in conditions if self._near(lower, m, c, after, here)
                         and (after or not _CONDITIONAL.search(lower[:c.start]))
                         and (c.kind != "agent" or pattern is not self._verbs
-                             or self._agent_verbs.fullmatch(m.group()))]
-                if near and not after and self._negated_between(lower, near[-1].end, m):
+                             or self._agent_verbs.fullmatch(m.group()))
+                        and not (after and self._negated_between(lower, m.end(), c.start))]
+                if near and not after and self._negated_between(lower, near[-1].end,
+                                                                m.start()):
                     continue  # "type 1 diabetes cannot currently be cured"
                 if near:
                     c = near[0] if after else near[-1]
@@ -582,15 +592,17 @@ class ClaimFinder:
         PTSD", "Ideal for GERD and SIBO sufferers")."""
         found = []
         for cue in self._label_cues.finditer(lower):
+            # "Indications: Madhumeha (diabetes mellitus), burning feet": a heading's list
+            # runs to the sentence's end and may name what the vocabulary lacks
             colon = re.match(r"\s*:", lower[cue.end():])
-            clause_start, clause_end = _clause(lower, cue.start(),
-                                               cue.end() + (colon.end() if colon else 0),
-                                               _CLAUSE_BREAK)
+            clause_start, clause_end = _clause(lower, cue.start(), cue.end(), _CLAUSE_BREAK)
+            if colon:
+                clause_end = len(lower)
             opening = not _WORD.findall(lower[clause_start:cue.start()])
             if not (opening or " " in cue.group()):
                 continue
             rest = [c for c in conditions if cue.end() <= c.start and c.end <= clause_end]
-            if rest and self._only_fillers(lower, rest, cue.end(), clause_end):
+            if rest and (colon or self._only_fillers(lower, rest, cue.end(), clause_end)):
                 found.append(Claim("disease", sentence[cue.start():cue.end()],
                                    sentence[rest[0].start:rest[0].end], cue.start(),
                                    rest[0].end))
@@ -604,12 +616,13 @@ class ClaimFinder:
                                        for m in self._pseudo.finditer(lower)])
         return self._pseudo_of[1]
 
-    def _negated_between(self, lower: str, condition_end: int, effect) -> bool:
-        """A negation between a condition and the effect after it ("diabetes cannot be
-        cured"), not one of a pseudo-trigger ("pain doesn't stand a chance")."""
+    def _negated_between(self, lower: str, start: int, end: int) -> bool:
+        """A negation between a condition and its effect ("diabetes cannot be cured", "calming
+        chews are not a replacement for epilepsy medication"), not one of a pseudo-trigger
+        ("pain doesn't stand a chance")."""
         pseudo = self._pseudo_spans(lower)
-        return any(not any(a <= condition_end + n.start() < b for a, b in pseudo)
-                   for n in self._negations.finditer(lower[condition_end:effect.start()]))
+        return any(not any(a <= start + n.start() < b for a, b in pseudo)
+                   for n in self._negations.finditer(lower[start:end]))
 
     def _free_of(self, sentence: str, lower: str) -> list[Claim]:
         """ "Migraine-free in 30 days", "inhaler-free", "cholesterol-busting": freedom from a
@@ -777,6 +790,9 @@ class ClaimFinder:
             return NOT_ASSERTED
         clause_start, clause_end = _clause(lower, start, end, _CLAUSE_BREAK)
         clause = lower[clause_start:clause_end]
+        # "Nothing in it can harm you", "Not one customer has reported a side effect"
+        made_by_negation = bool(own and _HARM.search(lower, start, end)
+                                and not _NEGATIVE.search(lower, start, end))
         # Triggers count before the claim and inside it ("a folk remedy for eczema"), not in
         # the pseudo-triggers that only look like them.
         upto = lower[clause_start:end]
@@ -784,9 +800,11 @@ class ClaimFinder:
         pseudo = self._pseudo_spans(lower) + (
             [own] if own else [])
         if (self._triggered(self._scoped, clause, clause_start, pseudo)
-                or self._negated_near(lower[clause_start:start], clause_start, pseudo)
-                or self._opening_negation(lower, clause_start, start, pseudo,
-                                          list_item=own is not None)
+                or (not made_by_negation
+                    and self._negated_near(lower[clause_start:start], clause_start, pseudo))
+                or (not made_by_negation
+                    and self._opening_negation(lower, clause_start, start, pseudo,
+                                               list_item=own is not None))
                 or self._triggered(self._negated_after, lower[end:], end, pseudo)
                 or self._triggered(self._reported, lower[said:end], said,
                                    pseudo + self._hedge_spans(lower))
