@@ -9,6 +9,7 @@ cache (tests/test_runner.py holds all of these to the plain serial run).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -134,6 +135,9 @@ def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, worker
                                 [styleguide] * len(chunks), [keep_memo] * len(chunks))
         return
     _INHERITED = (stage, chunks, styleguide, keep_memo)
+    # Frozen objects are left alone by the workers' garbage collector: it would otherwise
+    # write to every object this process holds (the whole corpus) and so copy its pages.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=die_with_parent, initargs=(os.getpid(),)
@@ -141,6 +145,7 @@ def _pool_map(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, worker
             yield from pool.map(_run_inherited, range(len(chunks)))
     finally:
         _INHERITED = None
+        gc.unfreeze()
 
 
 def _outcomes(stage: Stage, chunks: list[Corpus], styleguide: Styleguide, workers: int,

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lemminflect import getAllInflections, getAllInflectionsOOV
+from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -91,6 +91,10 @@ _DOSE = re.compile(
     r"puffs?|pumps?|ml|mg|sessions?)\b|\b(?:once|twice|three times|\d+ times|\dx) (?:a |per )?"
     r"(?:day|daily|week)\b|\btwice daily\b|\bevery \d+ hours\b")
 _NEGATING_QUALIFIERS = frozenset({"not", "no", "never"})
+# A negation before a list of verbs reaches the last one ("do not prevent, treat or cure").
+_NEGATED_LIST = re.compile(r"\b(?:not|never|cannot|n't)\s+[a-z-]+(?:\s*,\s*[a-z-]+)*"
+                           r"\s*,\s*(?:(?:or|nor|and)\s+)?$|\b(?:not|never|cannot|n't)\s+"
+                           r"[a-z-]+(?:\s*,\s*[a-z-]+)+\s*,?\s*(?:or|nor|and)\s+$")
 # An absolute that names a harm without denying it is made, not denied, by a negation before it
 # ("Nothing in our formula can harm you", "Not one customer has reported a side effect"); not
 # "harmless", "risk-free" or "no side effects", which a negation does deny.
@@ -598,15 +602,33 @@ class ClaimFinder:
             clause_start, clause_end = _clause(lower, cue.start(), cue.end(), _CLAUSE_BREAK)
             if colon:
                 clause_end = len(lower)
-            opening = not _WORD.findall(lower[clause_start:cue.start()])
-            if not (opening or " " in cue.group()):
+            lead = _WORD.findall(lower[clause_start:cue.start()])
+            product = (bool(lead) and " " not in cue.group()
+                       and self._product_line(lead, _WORD.findall(sentence[:cue.start()])))
+            if lead and " " not in cue.group() and not product:
                 continue
             rest = [c for c in conditions if cue.end() <= c.start and c.end <= clause_end]
-            if rest and (colon or self._only_fillers(lower, rest, cue.end(), clause_end)):
+            # after a product's name the list may run on ("Kawakawa balm for excema,
+            # ringworm and cold sores, made in Northland") if a condition opens it
+            if rest and (colon or (product and len(_WORD.findall(
+                    lower[cue.end():rest[0].start])) <= 1)
+                    or self._only_fillers(lower, rest, cue.end(), clause_end)):
                 found.append(Claim("disease", sentence[cue.start():cue.end()],
                                    sentence[rest[0].start:rest[0].end], cue.start(),
                                    rest[0].end))
         return found
+
+    @staticmethod
+    def _product_line(lead: list[str], before: list[str]) -> bool:
+        """Whether the words of the clause before a bare "for" (``lead``) name a product and
+        do nothing else ("Apis 30C for UTIs", "Jamu Kunyit Asam - traditional drink for
+        painful period cramps"): at most four words, none a verb form, and a name in the
+        sentence so far (``before``: a made-up or foreign word, or a capital inside the
+        sentence); not "Researchers studied yoga for back pain", "Results for low back pain"."""
+        return (len(lead) <= 4 and not any(_is_verb_form(w) for w in lead)
+                and any((w[:1].isupper() and i > 0) or (
+                    w.isalpha() and w.lower() not in cmu_syllables())
+                        for i, w in enumerate(before)))
 
     def _pseudo_spans(self, lower: str) -> list[tuple[int, int]]:
         """Where the pseudo-triggers of ``lower`` stand (read once per sentence: every
@@ -864,6 +886,9 @@ class ClaimFinder:
     def _negated_near(self, before: str, offset: int, pseudo) -> bool:
         """A short negation ("not", "never") within ``negation_window`` words before, in the
         same stretch between commas ("none, it is risk-free" is a claim)."""
+        listed = _NEGATED_LIST.search(before)
+        if listed and not any(a <= offset + listed.start() < b for a, b in pseudo):
+            return True  # "do not prevent, treat or cure COVID-19"
         comma = before.rfind(",") + 1
         before, offset = before[comma:], offset + comma
         words = list(_WORD.finditer(before))
@@ -916,19 +941,39 @@ def _clause(lower: str, start: int, end: int, breaks: re.Pattern) -> tuple[int, 
     return clause_start, clause_end
 
 
+_AUXILIARIES = frozenset("is are was were be been being has have had do does did can could may "
+                         "might will would should must shall".split())
+
+
+@lru_cache(maxsize=65536)
+def _is_verb_form(word: str) -> bool:
+    """Whether ``word`` is an auxiliary or a verb's inflected form that is no noun's
+    ("studied", "tested"; not "drops", "baths")."""
+    if word in _AUXILIARIES:
+        return True
+    lemmas = getAllLemmas(word)
+    verb = lemmas.get("VERB", (word,))
+    return verb[0] != word and "NOUN" not in lemmas
+
+
 def _own_product(sentence: str, subject_start: int, at: int) -> bool:
     """Whether the medicine word at ``at`` (offset from ``subject_start``) names the seller's
-    own product: "our medicine clinic", "these pills", a brand before it ("Qing Fei pills",
-    "GlucoBalance tablets"); not "statins", "your GP" or "Blood pressure tablets"."""
+    own product: "our medicine clinic", "these pills", a brand among the three words before it
+    ("Qing Fei pills", "GlucoBalance tablets", "Ya Dom herbal inhaler"); not "statins", "your
+    GP" or "Blood pressure tablets"."""
     before = sentence[subject_start:subject_start + at]
     words = _WORD.findall(before)
     if not words:
         return False
     last = words[-1]
-    # a capital that does not just open the sentence, or a made-up word ("GlucoBalance")
-    return bool(_OWN.search(before.lower())) or last[:1].isupper() and (
-        len(words) > 1 or any(c.isupper() for c in last[1:])
-        or last.lower() not in cmu_syllables())
+    # a capital that does not just open the sentence ("Ya Dom herbal inhaler"), or a
+    # made-up word ("GlucoBalance")
+    recent = words[-3:]
+    opening = len(words) - len(recent)
+    return bool(_OWN.search(before.lower())) or any(
+        w[:1].isupper() and opening + i > 0 for i, w in enumerate(recent)) or (
+        last[:1].isupper() and (any(c.isupper() for c in last[1:])
+                                or last.lower() not in cmu_syllables()))
 
 
 def _inside_quotes(sentence: str, start: int, end: int) -> bool:
