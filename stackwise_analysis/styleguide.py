@@ -70,7 +70,7 @@ RULE_SETTINGS: dict[str, dict[str, Any]] = {
         "effect_before": [str], "effect_after": [str], "effect_split": [str],
         "drug_classes": [str], "drug_class_cues": [str], "drug_alternatives": [str],
         "drug_names": [str], "drug_comparisons": [str], "structure_function": [str],
-        "label_cues": [str], "label_fillers": [str],
+        "label_cues": [str], "label_fillers": [str], "product_nouns": [str],
         "conditions_add": [str], "conditions_remove": [str]},
     "compliance.hedged_claim": {"hedges": [str]},
     "compliance.absolute_claim": {"terms": [str], "qualifiers": [str]},

@@ -27,8 +27,8 @@ HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.68, 0.05
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
          "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
-         "dev20", "dev21", "dev22", "dev23"]
-HELD_OUT = ["heldout21", "heldout22"]
+         "dev20", "dev21", "dev22", "dev23", "dev24", "dev25"]
+HELD_OUT = ["heldout23", "heldout24"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")

@@ -91,6 +91,11 @@ _DOSE = re.compile(
     r"puffs?|pumps?|ml|mg|sessions?)\b|\b(?:once|twice|three times|\d+ times|\dx) (?:a |per )?"
     r"(?:day|daily|week)\b|\btwice daily\b|\bevery \d+ hours\b")
 _NEGATING_QUALIFIERS = frozenset({"not", "no", "never"})
+_DASH_ONLY = re.compile(r"\s*[-–—:]+\s*")
+# A quotation with its customer named after it, or a name and age before it, is the seller's
+# testimonial, not a quotation held at a distance ('"My gout is gone." - Ray T., verified buyer').
+_ATTRIBUTED = re.compile(r"\s*[-–—]+\s*(?:[A-Z][a-z]+(?:\s[A-Z]\.?)?\s*,|verified|featured)")
+_NAMED = re.compile(r"(?:\b[A-Z][a-z]+,\s*\d{2}|\b[Rr]esults|\b[Rr]eview|\b[Tt]estimonial)\s*:\s*$")
 # A negation before a list of verbs reaches the last one ("do not prevent, treat or cure").
 _NEGATED_LIST = re.compile(r"\b(?:not|never|cannot|n't)\s+[a-z-]+(?:\s*,\s*[a-z-]+)*"
                            r"\s*,\s*(?:(?:or|nor|and)\s+)?$|\b(?:not|never|cannot|n't)\s+"
@@ -408,6 +413,7 @@ class ClaimWords:
     enablers: list[str] = field(default_factory=list)
     label_cues: list[str] = field(default_factory=list)
     label_fillers: list[str] = field(default_factory=list)
+    product_nouns: list[str] = field(default_factory=list)
     window: int = 8
 
     @classmethod
@@ -471,6 +477,7 @@ class ClaimFinder:
         self._editorial = set(words.editorial)
         self._enablers = set(words.enablers)
         self._label_fillers = set(words.label_fillers)
+        self._product_nouns = set(words.product_nouns)
         self._pseudo_of: tuple[str, list[tuple[int, int]]] = ("", [])
         # words that can start a claim, for the cheap pass that picks what to read closely
         self._effect_words = set().union(*(p.anchors() for p in (
@@ -603,8 +610,9 @@ class ClaimFinder:
             if colon:
                 clause_end = len(lower)
             lead = _WORD.findall(lower[clause_start:cue.start()])
-            product = (bool(lead) and " " not in cue.group()
-                       and self._product_line(lead, _WORD.findall(sentence[:cue.start()])))
+            product = bool(lead) and " " not in cue.group() and (
+                lead[-1] in self._product_nouns
+                or self._product_line(lead, _WORD.findall(sentence[:cue.start()])))
             if lead and " " not in cue.group() and not product:
                 continue
             rest = [c for c in conditions if cue.end() <= c.start and c.end <= clause_end]
@@ -742,7 +750,9 @@ class ClaimFinder:
     def _near(self, lower: str, effect: re.Match, condition, after: bool,
               breaks: list[int]) -> bool:
         a, b = (effect.end(), condition.start) if after else (condition.end, effect.start())
-        if b < a or any(a <= x < b for x in breaks):
+        # "sorisis, excema, rosacea - GONE": only a dash between a condition and its effect
+        dashed = not after and _DASH_ONLY.fullmatch(lower, a, b) is not None
+        if b < a or (any(a <= x < b for x in breaks) and not dashed):
             return False
         # "helps maintain healthy blood sugar levels": structure/function, not a disease claim;
         # but said of a disease it is one ("restores a normal heart rhythm in people with AFib")
@@ -899,7 +909,7 @@ class ClaimFinder:
         alternative = before.rfind(" or ")
         if alternative > 0 and " and " not in before[alternative:]:
             reach = 0
-        return any(m.start() >= reach and not any(a <= offset + m.start() < b for a, b in pseudo)
+        return any(m.end() > reach and not any(a <= offset + m.start() < b for a, b in pseudo)
                    for m in self._negations.finditer(before))
 
     def find(self, sentence: str) -> list[Claim]:
@@ -978,6 +988,9 @@ def _own_product(sentence: str, subject_start: int, at: int) -> bool:
 
 def _inside_quotes(sentence: str, start: int, end: int) -> bool:
     """Whether the claim, or the condition it ends with, stands in quotation marks
-    ('testimonials like "it cleared my psoriasis"', 'remove the phrase "treats COVID-19"')."""
+    ('testimonials like "it cleared my psoriasis"', 'remove the phrase "treats COVID-19"'),
+    other than the seller's attributed testimonial."""
     return any(m.start() < end - 1 < m.end() and (m.start() < start or end <= m.end())
+               and not (_ATTRIBUTED.match(sentence, m.end())
+                        or _NAMED.search(sentence[:m.start()]))
                for m in _QUOTED.finditer(sentence))
