@@ -3,7 +3,7 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev17.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev25.yml`` were held-out sets
 first, each scored once unseen (see each file's header) and only then opened and tuned on,
 new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
@@ -22,7 +22,7 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out set today (floors against regressions).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.68, 0.05
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.75, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
