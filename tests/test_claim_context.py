@@ -3,7 +3,7 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev25.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev27.yml`` were held-out sets
 first, each scored once unseen (see each file's header) and only then opened and tuned on,
 new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
@@ -27,8 +27,8 @@ HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.75, 0.05
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
          "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
-         "dev20", "dev21", "dev22", "dev23", "dev24", "dev25"]
-HELD_OUT = ["heldout23", "heldout24"]
+         "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27"]
+HELD_OUT = ["heldout25", "heldout26"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -147,6 +147,29 @@ def kinds(finder, sentence: str) -> set[str]:
     ("Our drops reverse Addison disease.", {"disease"}),
     # a warning after the claim
     ("Using garlic instead of antibiotics for an ear infection can be dangerous.", set()),
+    # the seller's product or buyers and a disease in one clause; not the seller's founder,
+    # not a negated sale
+    ("Our NAC protocol has given hundreds of families their evenings back from OCD.",
+     {"disease"}),
+    ("Our founder was diagnosed with endometriosis at 24.", set()),
+    ("We never sell our tinctures as a treatment for anxiety.", set()),
+    # a verb's object is no other subject; the other subject itself still is
+    ("The fast resets the immune system and puts lupus into remission.", {"disease"}),
+    ("The immune system clears most colds on its own.", set()),
+    # a purpose needs no label's shape; a comparison word is no effect verb
+    ("The drip was designed for fibromyalgia and nothing else.", {"disease"}),
+    ("Results were less clear for people with fibromyalgia.", set()),
+    # a hedge after a comma is an aside; "so you can" is a purpose, no hedge
+    ("The plan undoes fatty liver disease, which affects one in four adults.", {"disease"}),
+    ("Turmeric calms arthritis pain in one in four users.", {"hedged"}),
+    ("Our tincture lowers blood pressure so you can skip the pills.", {"disease"}),
+    ("It can lower blood pressure.", {"hedged"}),
+    # outside the body is no claim about it
+    ("Ozone kills viruses on surfaces.", set()),
+    ("Ozone kills viruses in the blood.", {"disease"}),
+    # the condition as the subject of its retreat
+    ("Arthritis backs off within days.", {"disease"}),
+    ("Psoriasis calmed for good.", {"disease"}),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

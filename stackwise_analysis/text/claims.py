@@ -77,6 +77,11 @@ _BEFORE = re.compile(r"\s*before\b[^:=.!?]{0,30}[:=]")
 _VERDICT = re.compile(r"\s*([^\W\d_]+(?:[ -][^\W\d_]+)?)\s*:")
 # Before a medicine word, these make it the product ("our pills", "this medicine").
 _OWN = re.compile(r"\b(?:our|my|this|these)\b")
+# a label cue that only says whom a "for" is for ("for people with", "for sufferers of")
+_FOR_WHOM = re.compile(r"for (?:\w+ )?\w+ (?:with|of)")
+# the people a seller speaks of as its own: "our customers with alopecia see..."
+_BUYERS = frozenset("customers clients members patients users buyers families parents moms "
+                    "mums subscribers".split())
 # A word built like a disease name ("myoma", "coccidiosis", "trichomoniasis") that the
 # vocabulary lacks: by its ending, and only where it is no English word (the CMU dictionary
 # has "diagnosis", "aroma", "sympathy"). Therapies named "-pathy" are not diseases.
@@ -553,6 +558,7 @@ class ClaimFinder:
             found += self._free_of(sentence, lower)
         found += [Claim("disease", m.group(), m.group(1), m.start(), m.end())
                   for m in self.hashtag_conditions(sentence)]
+        found += self._seller_voice(sentence, lower)
         before = _BEFORE.match(lower)
         if before:
             named = self.conditions.find(lower[before.end():])
@@ -610,20 +616,50 @@ class ClaimFinder:
             if colon:
                 clause_end = len(lower)
             lead = _WORD.findall(lower[clause_start:cue.start()])
-            product = bool(lead) and " " not in cue.group() and (
+            # "for people with" is a bare "for" too: "results were less clear for people
+            # with fibromyalgia" is no label
+            bare = " " not in cue.group() or _FOR_WHOM.fullmatch(cue.group()) is not None
+            product = bool(lead) and bare and (
                 lead[-1] in self._product_nouns
                 or self._product_line(lead, _WORD.findall(sentence[:cue.start()])))
-            if lead and " " not in cue.group() and not product:
+            if lead and bare and not product:
                 continue
             rest = [c for c in conditions if cue.end() <= c.start and c.end <= clause_end]
             # after a product's name the list may run on ("Kawakawa balm for excema,
             # ringworm and cold sores, made in Northland") if a condition opens it
-            if rest and (colon or (product and len(_WORD.findall(
-                    lower[cue.end():rest[0].start])) <= 1)
-                    or self._only_fillers(lower, rest, cue.end(), clause_end)):
+            gap = len(_WORD.findall(lower[cue.end():rest[0].start])) if rest else 0
+            # "designed for fibromyalgia and CFS, and that is where it shines": a purpose
+            # ("designed for", "indicated for") needs no label's shape around it
+            purpose = cue.group().endswith("ed for")
+            if rest and (colon or ((product or purpose) and gap <= 1)
+                         or self._only_fillers(lower, rest, cue.end(), clause_end)):
                 found.append(Claim("disease", sentence[cue.start():cue.end()],
                                    sentence[rest[0].start:rest[0].end], cue.start(),
                                    rest[0].end))
+        return found
+
+    def _seller_voice(self, sentence: str, lower: str) -> list[Claim]:
+        """PROTOTYPE: the seller's product and a disease in one clause."""
+        found = []
+        own = None
+        for m in re.finditer(r"\bour\b", lower):
+            following = _WORD.findall(lower[m.end():m.end() + 60])[:4]
+            if any(w in self._product_nouns or w in _BUYERS for w in following):
+                own = m
+                break
+        if not own:
+            return found
+        for c in self.conditions.find(lower):
+            if c.kind != "disease":
+                continue
+            start, end = min(own.start(), c.start), max(own.end(), c.end)
+            if any(start <= b < end for b in (m.start() for m in _PAIR_BREAK.finditer(lower))):
+                continue
+            if self._negated_between(lower, start, end):
+                continue
+            found.append(Claim("disease", sentence[own.start():own.end()],
+                               sentence[c.start:c.end], start, end))
+            break
         return found
 
     @staticmethod
@@ -851,14 +887,27 @@ class ClaimFinder:
         if any(not _own_product(sentence, subject_start, m.start())
                and not (m.group().startswith("your ")
                         and self._enabled(lower, subject_start + m.start()))
+               and not self._object_of_verb(lower, subject_start + m.start())
                for m in self._others.finditer(lower[subject_start:start])):
             return NOT_ASSERTED
         # A hedge before the claim or in it ("may lower"), or a longer one after it in its
-        # clause ("...calms seizures is not well understood"); not "so blood can flow".
+        # clause up to a comma ("...calms seizures is not well understood"); not "so blood
+        # can flow", not an aside ("undoes fatty liver, which touches one in four adults").
+        after = lower[end:clause_end].split(",", 1)[0]
         if self._triggered(self._hedges, upto, clause_start, pseudo) or any(
-                " " in m.group() for m in self._hedges.finditer(lower[end:clause_end])):
+                " " in m.group() for m in self._hedges.finditer(after)):
             return HEDGED
         return ASSERTED
+
+    def _object_of_verb(self, lower: str, at: int) -> bool:
+        """Whether the words at ``at`` are a verb's object ("resets the immune system and puts MS
+        into remission"), not the subject of the claim after them ("the immune system fights"); a
+        verb that only lends the body a hand ("helps the body clear") leaves it the subject."""
+        before = _WORD.findall(lower[max(0, at - 30):at])
+        if not before or before[-1] in _AUXILIARIES or before[-1] in self._enablers:
+            return False
+        lemmas = getAllLemmas(before[-1])
+        return "VERB" in lemmas and before[-1] != lemmas["VERB"][0] and before[-1].endswith("s")
 
     def _enabled(self, lower: str, at: int) -> bool:
         """Whether the reader's body at ``at`` is the product's means ("helps your body flush
