@@ -3,7 +3,7 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev27.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev29.yml`` were held-out sets
 first, each scored once unseen (see each file's header) and only then opened and tuned on,
 new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
@@ -27,8 +27,9 @@ HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.75, 0.05
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
          "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
-         "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27"]
-HELD_OUT = ["heldout25", "heldout26"]
+         "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27",
+         "dev28", "dev29"]
+HELD_OUT = ["heldout27"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -170,6 +171,25 @@ def kinds(finder, sentence: str) -> set[str]:
     # the condition as the subject of its retreat
     ("Arthritis backs off within days.", {"disease"}),
     ("Psoriasis calmed for good.", {"disease"}),
+    # "anti-" before a condition; before a drug noun it names the drug
+    ("Slimming gel, anti-cellulite, anti-obesity.", {"disease"}),
+    ("Ask before you take anti-seizure drugs.", set()),
+    # an effect on "it" after a named condition; not a quoted condition
+    ("Most IBS is really parasites, and our cleanse fixes it for good.", {"disease"}),
+    ('The keyword "anxiety cure" stayed in the metadata until the store removed it.', set()),
+    # a condition that makes something happen is no target of it
+    ("Sleep apnoea makes breathing stop many times a night.", set()),
+    ("Sleep apnoea stops within a week on our mouth tape.", {"disease"}),
+    # a shop listing's title names what the product is for; a title-cased heading without a
+    # condition does not
+    ("Herbal Eye Drops 10ml Cataract Care Blurry Vision Relief", {"disease"}),
+    ("Organic Chamomile Tea Bags Calming Bedtime Blend 20 Count", set()),
+    # a testimonial the seller adopts ("- that's why we ...") is the seller's
+    ('"It cleared my rosacea in a week" - that\'s why we started selling it.', {"disease"}),
+    ('"It cleared my rosacea in a week" - a typical claim on such sites.', set()),
+    # a negation opening the stretch after "and"; a mark between a pronoun and a verb
+    ("Parkinson's is progressive, and no therapy has been shown to halt it.", set()),
+    ("Bone Guard for Her - stops bone loss and reverses osteoporosis", {"disease"}),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

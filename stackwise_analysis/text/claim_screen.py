@@ -7,7 +7,8 @@ once. A sentence is read closely when it holds a word that a claim needing no co
 ("antibiotic", "guaranteed", "-free"), a comparison word near a medicine, or a word an effect
 phrase needs within ``WINDOW`` tokens of a word a condition needs, or when it answers a
 headline question that names a condition ("Tinnitus? Gone in days."). On health copy that is
-about one sentence in three (benchmark corpus); the claims themselves are one in thirty.
+about one sentence in three (benchmark corpus); the claims themselves are one in thirty. A
+shop listing's title ("Eye Drops 10ml Cataract Treatment") is read when it names a condition.
 
 A token is what stands between spaces, so a sentence glued to the next by a dash
 ("well.—Then") stays one sentence here; the readability counts split dashes first. It is rare
@@ -30,6 +31,7 @@ WINDOW = 12
 _LINE_MARK = "\u2029"  # a line break, kept as a token: it ends a sentence
 QUESTION = 32  # a token ending a question; the other bits are ``word_flags``' own
 CLAUSE_END = 128  # a token after which a clause opens ("Oil:", "–")
+CAPITAL = 256  # a token that opens with a capital letter (a shop listing's title is made of them)
 
 
 @dataclass
@@ -158,6 +160,8 @@ def _flags(token: str, finder: ClaimFinder, memo: dict[str, int]) -> int:
             bits |= CLAUSE_END
         if token.lower() == "before:":  # a before-and-after testimonial: read it closely
             bits |= STANDALONE
+        if token.lstrip("\"'“‘([#-–—|").startswith(tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")):
+            bits |= CAPITAL
         memo[token] = bits
     return bits
 
@@ -173,6 +177,11 @@ def _worth_reading(flags: np.ndarray, sentence: np.ndarray, first_token: np.ndar
         return np.bincount(sentence, weights=(flags & bit) > 0, minlength=count) > 0
 
     keep = has(STANDALONE) | (has(COMPARISON) & has(DRUG))
+    # a shop listing's title: a condition among mostly capitalised words (looser than
+    # ``ClaimFinder``, whose words are not whitespace tokens)
+    length = np.bincount(sentence, minlength=count)
+    capitals = np.bincount(sentence, weights=(flags & CAPITAL) > 0, minlength=count)
+    keep |= (capitals >= 4) & (capitals >= 0.5 * length) & has(CONDITION)
     # a label's use line: "for" opening the sentence or a clause, and a condition
     opens = np.zeros(len(flags), dtype=bool)
     opens[first_token] = True

@@ -53,6 +53,15 @@ _ATTRIBUTION_BREAK = re.compile(
 _AGAINST = r"(?:free|busting|buster|fighting|fighter|killing|killer|blocking|beating|crushing)"
 _FREE_OF = re.compile(r"(?<![\w-])([^\W\d_]+(?:[ -][^\W\d_]+)?)-" + _AGAINST + r"\b")
 _SUFFIXED = re.compile(r"\w-" + _AGAINST + r"\b")
+_PRONOUN = re.compile(r"\s+it\b")
+_CAUSES = re.compile(r"\b(?:makes?|making|made|causes?|causing|caused|leads? to|triggers?|"
+                     r"forces?)\b")
+# "a standard antibiotic course", "anti-seizure drugs": the drug itself, no claim
+_THE_DRUG_ITSELF = re.compile(r"\s+(?:course|cream|ointment|drugs?|medicines?|medications?|"
+                              r"tablets?|pills?|painkillers?|treatment|prescriptions?|"
+                              r"resistance|use|therapy|injections?|shots?|sprays?|drops)\b")
+# "anti-obesity", "anti-edema": a product set against a condition
+_ANTI = re.compile(r"(?<![\w-])anti-([^\W\d_]+)")
 # "Tinnitus? Not any more." A short question, then its answer.
 # "Anxiety and panic disorder: calmed naturally." A condition as a label's heading, then its
 # promise.
@@ -66,7 +75,7 @@ _PAIR_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|or)\b"
 # For "whose claim is it": a comma also starts a new subject ("Unlike antibiotics, it...").
 _SUBJECT_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|,")
 # "No herb has been shown to...", "None of these cures...": the subject itself is negated.
-_OPENING_NEGATION = re.compile(r"(?:no|none|neither|nothing|not)\b(?!,)")
+_OPENING_NEGATION = re.compile(r"(?:(?:and|but|yet|so)\s+)?(?:no|none|neither|nothing|not)\b(?!,)")
 # A sentence opening like a question and asking it after the claim ("will it get rid of my
 # son's asthma?? anyone tried") is a question, whatever trails after the mark.
 _ASKS = re.compile(r"\s*(?:will|would|does|do|did|can|could|is|are|should|has|have|what|how|"
@@ -81,7 +90,7 @@ _OWN = re.compile(r"\b(?:our|my|this|these)\b")
 _FOR_WHOM = re.compile(r"for (?:\w+ )?\w+ (?:with|of)")
 # the people a seller speaks of as its own: "our customers with alopecia see..."
 _BUYERS = frozenset("customers clients members patients users buyers families parents moms "
-                    "mums subscribers".split())
+                    "mums subscribers ladies".split())
 # A word built like a disease name ("myoma", "coccidiosis", "trichomoniasis") that the
 # vocabulary lacks: by its ending, and only where it is no English word (the CMU dictionary
 # has "diagnosis", "aroma", "sympathy"). Therapies named "-pathy" are not diseases.
@@ -99,7 +108,8 @@ _NEGATING_QUALIFIERS = frozenset({"not", "no", "never"})
 _DASH_ONLY = re.compile(r"\s*[-–—:]+\s*")
 # A quotation with its customer named after it, or a name and age before it, is the seller's
 # testimonial, not a quotation held at a distance ('"My gout is gone." - Ray T., verified buyer').
-_ATTRIBUTED = re.compile(r"\s*[-–—]+\s*(?:[A-Z][a-z]+(?:\s[A-Z]\.?)?\s*,|verified|featured)")
+_ATTRIBUTED = re.compile(r"\s*[-–—]+\s*(?:[A-Z][a-z]+(?:\s[A-Z]\.?)?\s*,|verified|featured|"
+                         r"(?i:(?:that's |this is )?(?:why )?we\b|our\b))")
 _NAMED = re.compile(r"(?:\b[A-Z][a-z]+,\s*\d{2}|\b[Rr]esults|\b[Rr]eview|\b[Tt]estimonial)\s*:\s*$")
 # A negation before a list of verbs reaches the last one ("do not prevent, treat or cure").
 _NEGATED_LIST = re.compile(r"\b(?:not|never|cannot|n't)\s+[a-z-]+(?:\s*,\s*[a-z-]+)*"
@@ -520,7 +530,8 @@ class ClaimFinder:
                 bits |= EFFECT
             if word in self.conditions.anchors or _singular(word) in self.conditions.anchors:
                 bits |= CONDITION
-            if word in self._standalone_words or _SUFFIXED.search(word):
+            if word in self._standalone_words or _SUFFIXED.search(word) or (
+                    word.startswith("anti-") and word[5:] in self.conditions.anchors):
                 bits |= STANDALONE
             if word in self._comparison_words:
                 bits |= COMPARISON
@@ -546,16 +557,29 @@ class ClaimFinder:
         words = {w for w, _, _ in _tokens(lower)}
         found: list[Claim] = []
         # Most sentences hold no word a claim starts with: set tests spare them the scans.
+        conditions = None
         if not words.isdisjoint(self._effect_first):
             conditions = self.conditions.find(lower)
             if conditions:
                 found += self._effects(sentence, lower, conditions, words)
                 found += self._split_effects(sentence, lower, conditions, words)
                 found += self._labels(sentence, lower, conditions)
+                found += self._pronoun_effects(sentence, lower, conditions)
+        if _listing_title(sentence):
+            found += [Claim("disease", sentence[c.start:c.end], sentence[c.start:c.end],
+                            c.start, c.end)
+                      for c in (conditions if conditions is not None
+                                else self.conditions.find(lower))
+                      if c.kind == "disease"][:1]
         if not words.isdisjoint(self._class_first):
             found += self._drug_classes(sentence, lower)
         if _SUFFIXED.search(lower):
             found += self._free_of(sentence, lower)
+        if "anti-" in lower:
+            found += [Claim("disease", sentence[m.start():m.end()], sentence[m.start(1):m.end()],
+                            m.start(), m.end()) for m in _ANTI.finditer(lower)
+                      if self.conditions.terms.get(ConditionIndex.key(m.group(1)))
+                      and not _THE_DRUG_ITSELF.match(lower, m.end())]
         found += [Claim("disease", m.group(), m.group(1), m.start(), m.end())
                   for m in self.hashtag_conditions(sentence)]
         found += self._seller_voice(sentence, lower)
@@ -601,6 +625,21 @@ class ClaimFinder:
                     start, end = min(m.start(), c.start), max(m.end(), c.end)
                     found.append(Claim("disease", sentence[m.start():m.end()],
                                        sentence[c.start:c.end], start, end))
+        return found
+
+    def _pronoun_effects(self, sentence: str, lower: str, conditions) -> list[Claim]:
+        """An effect on "it" after a condition the sentence named ("Most IBS is
+        parasites, and our cleanse fixes it for good", "sufferers, this balm heals it")."""
+        found = []
+        for m in self._verbs.finditer(lower):
+            pronoun = _PRONOUN.match(lower, m.end())
+            named = [c for c in conditions if c.end <= m.start()]
+            # not '"anxiety cure" stayed in the metadata until they removed it'
+            if pronoun and named and not self._noun_before(lower, m.start()) and not (
+                    _inside_quotes(sentence, named[-1].start, named[-1].end)):
+                c = named[-1]
+                found.append(Claim("disease", sentence[m.start():pronoun.end()],
+                                   sentence[c.start:c.end], m.start(), pronoun.end()))
         return found
 
     def _labels(self, sentence: str, lower: str, conditions) -> list[Claim]:
@@ -758,9 +797,11 @@ class ClaimFinder:
         return sorted(found, key=lambda c: c.start)
 
     def _noun_before(self, lower: str, at: int) -> bool:
-        """Whether the word before offset ``at`` makes the next one a noun or adjective."""
+        """Whether the word before offset ``at`` makes the next one a noun or adjective (not
+        across a mark: "Bone Guard for Her - stops bone loss")."""
         before = _tokens(lower[:at])
-        return bool(before) and before[-1][0] in self._not_verb_words
+        return bool(before) and before[-1][0] in self._not_verb_words and (
+            not lower[before[-1][2]:at].strip())
 
     def _split_effects(self, sentence: str, lower: str, conditions, words: set[str]
                        ) -> list[Claim]:
@@ -795,6 +836,10 @@ class ClaimFinder:
         if condition.kind in ("marker", "symptom") and self._structure.search(
                 lower[min(a, effect.start()):max(b, condition.end)]):
             return False
+        # a condition that makes something happen is no target ("sleep apnea makes breathing
+        # stop")
+        if not after and _CAUSES.search(lower, a, b):
+            return False
         # a condition before its effect is its subject: "tumours were shrunk", "gout stops"
         return len(_WORD.findall(lower[a:b])) <= (self.words.window if after else 4)
 
@@ -809,9 +854,7 @@ class ClaimFinder:
                                r"punch|boost|support)\b",
                                lower[m.end():])
             # "a standard antibiotic course", "anti-inflammatory painkillers": the drug itself
-            if re.match(r"\s+(?:course|cream|ointment|drugs?|medicines?|medications?|"
-                        r"tablets?|pills?|painkillers?|treatment|prescriptions?|resistance|"
-                        r"use|therapy|injections?|shots?|sprays?|drops)\b", lower[m.end():]):
+            if _THE_DRUG_ITSELF.match(lower, m.end()):
                 continue
             if cue and cue[-1].end() >= len(before.rstrip()) - 30 or follows or m.start() == 0:
                 found.append(Claim("disease", sentence[m.start():m.end()], None,
@@ -1013,6 +1056,16 @@ def _is_verb_form(word: str) -> bool:
     lemmas = getAllLemmas(word)
     verb = lemmas.get("VERB", (word,))
     return verb[0] != word and "NOUN" not in lemmas
+
+
+def _listing_title(sentence: str) -> bool:
+    """Whether ``sentence`` is a shop listing's title, which names what the product is for: a
+    run of capitalised words with no sentence's end ("Eye Drops 10ml Cataract Treatment Blurred
+    Vision Relief", "Rhinitis Nasal Spray Chinese Herb Sinusitis Treatment")."""
+    if sentence.rstrip().endswith((".", "?", "!", '"', "”")):
+        return False
+    words = [w for w in _WORD.findall(sentence) if w[:1].isalpha()]
+    return len(words) >= 6 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _own_product(sentence: str, subject_start: int, at: int) -> bool:
