@@ -53,6 +53,8 @@ _ATTRIBUTION_BREAK = re.compile(
 _AGAINST = r"(?:free|busting|buster|fighting|fighter|killing|killer|blocking|beating|crushing)"
 _FREE_OF = re.compile(r"(?<![\w-])([^\W\d_]+(?:[ -][^\W\d_]+)?)-" + _AGAINST + r"\b")
 _SUFFIXED = re.compile(r"\w-" + _AGAINST + r"\b")
+_SERVICE = re.compile(r"\s+(?:checks?|check-ups?|tests?|testing|screenings?|awareness|"
+                      r"education|class(?:es)?|month|walk|support group)\b")
 _PRONOUN = re.compile(r"\s+it\b")
 _CAUSES = re.compile(r"\b(?:makes?|making|made|causes?|causing|caused|leads? to|triggers?|"
                      r"forces?)\b")
@@ -559,7 +561,10 @@ class ClaimFinder:
         # Most sentences hold no word a claim starts with: set tests spare them the scans.
         conditions = None
         if not words.isdisjoint(self._effect_first):
-            conditions = self.conditions.find(lower)
+            # "free blood pressure checks", "a diabetes education class": a service named
+            # after a condition says nothing about the condition
+            conditions = [c for c in self.conditions.find(lower)
+                          if not _SERVICE.match(lower, c.end)]
             if conditions:
                 found += self._effects(sentence, lower, conditions, words)
                 found += self._split_effects(sentence, lower, conditions, words)
@@ -631,6 +636,8 @@ class ClaimFinder:
         """An effect on "it" after a condition the sentence named ("Most IBS is
         parasites, and our cleanse fixes it for good", "sufferers, this balm heals it")."""
         found = []
+        if self._status.search(lower) or self._scoped.search(lower):
+            return found  # "no cure for COPD, but treatment can slow it down"
         for m in self._verbs.finditer(lower):
             pronoun = _PRONOUN.match(lower, m.end())
             named = [c for c in conditions if c.end <= m.start()]
