@@ -3,7 +3,7 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev31.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev32.yml`` were held-out sets
 first, each scored once unseen (see each file's header) and only then opened and tuned on,
 new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
@@ -22,14 +22,14 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out set today (floors against regressions).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.75, 0.05
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.65, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
          "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27",
-         "dev28", "dev29", "dev30", "dev31"]
-HELD_OUT = ["heldout29"]
+         "dev28", "dev29", "dev30", "dev31", "dev32"]
+HELD_OUT = ["heldout30"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -202,6 +202,13 @@ def kinds(finder, sentence: str) -> set[str]:
     ("It has been sold for decades as an alternative to antibiotics.", set()),
     ("Not one reported side effect in over 30 years of use.", {"absolute"}),
     ("Our nano-silver can never cause argyria.", {"absolute"}),
+    # from dev32: a visit is no claim; a belief is reported; remission after the product
+    ("Our Leeds clinic sees patients with varicose veins on Tuesdays.", set()),
+    ("Many men take saw palmetto in the belief that it will shrink an enlarged prostate.",
+     set()),
+    ("My Crohn's has been in remission since I started the broth.", {"disease"}),
+    ("Many people with Crohn's disease stay in remission for years.", set()),
+    ("Freezes off stubborn plantar warts at home.", {"disease"}),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

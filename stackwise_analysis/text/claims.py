@@ -93,6 +93,9 @@ _FOR_WHOM = re.compile(r"for (?:\w+ )?\w+ (?:with|of)")
 # the people a seller speaks of as its own: "our customers with alopecia see..."
 _BUYERS = frozenset("customers clients members patients users buyers families parents moms "
                     "mums subscribers ladies".split())
+# Patients a clinic sees or books are no claim about what it does for them.
+_VISIT = re.compile(r"\b(?:sees?|seeing|saw|welcomes?|books?|accepts?|refers?)\s+(?:new\s+)?"
+                    r"(?:patients|clients|customers)\b")
 # A word built like a disease name ("myoma", "coccidiosis", "trichomoniasis") that the
 # vocabulary lacks: by its ending, and only where it is no English word (the CMU dictionary
 # has "diagnosis", "aroma", "sympathy"). Therapies named "-pathy" are not diseases.
@@ -685,8 +688,12 @@ class ClaimFinder:
         return found
 
     def _seller_voice(self, sentence: str, lower: str) -> list[Claim]:
-        """PROTOTYPE: the seller's product and a disease in one clause."""
+        """The seller's product or buyers and a disease in one clause ("our NAC protocol
+        gave families their evenings back from OCD"); not a visit ("our clinic sees patients
+        with varicose veins")."""
         found = []
+        if _VISIT.search(lower):
+            return found
         own = None
         for m in re.finditer(r"\bour\b", lower):
             following = _WORD.findall(lower[m.end():m.end() + 60])[:4]
