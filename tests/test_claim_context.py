@@ -3,7 +3,7 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev32.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev33.yml`` were held-out sets
 first, each scored once unseen (see each file's header) and only then opened and tuned on,
 new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
@@ -22,14 +22,14 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out set today (floors against regressions).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.65, 0.05
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.85, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
          "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27",
-         "dev28", "dev29", "dev30", "dev31", "dev32"]
-HELD_OUT = ["heldout30"]
+         "dev28", "dev29", "dev30", "dev31", "dev32", "dev33"]
+HELD_OUT = ["heldout31"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -209,6 +209,22 @@ def kinds(finder, sentence: str) -> set[str]:
     ("My Crohn's has been in remission since I started the broth.", {"disease"}),
     ("Many people with Crohn's disease stay in remission for years.", set()),
     ("Freezes off stubborn plantar warts at home.", {"disease"}),
+    # from dev33 (spoken and social copy): readings moved from one value to another
+    ("the berberine complex took my A1C from 7.9 to 5.8 in four months", {"disease"}),
+    ("The number of adults with diabetes rose from 108 million to 422 million.", set()),
+    ("I took my diabetes medication from the cupboard to the kitchen.", set()),
+    # an effect on "them" or "it" the sentence's condition is the topic of
+    ("hives every night for months and the quercetin calmed them down in 4 days",
+     {"disease"}),
+    ("insomnia for years, and this knocked it out", {"disease"}),
+    ("oral thrush in babies? rub the paste in and it's gone", {"disease"}),
+    ("These seeds hold compounds that cause vomiting and diarrhoea, and only proper cooking "
+     "removes them.", set()),
+    ("the hemp salve takes the burn out of diabetic nerve pain", {"disease"}),
+    # "I found" is no research finding; a podcast telling listeners reports
+    ("So glad I found the Reset, my lupus flares went from monthly to zero", {"disease"}),
+    ("Wellness podcasters have been telling listeners that fasting reverses lupus.", set()),
+    ("has anyone's A1C actually dropped on berberine or is it all hype", set()),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

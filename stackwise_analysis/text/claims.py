@@ -55,7 +55,11 @@ _FREE_OF = re.compile(r"(?<![\w-])([^\W\d_]+(?:[ -][^\W\d_]+)?)-" + _AGAINST + r
 _SUFFIXED = re.compile(r"\w-" + _AGAINST + r"\b")
 _SERVICE = re.compile(r"\s+(?:checks?|check-ups?|tests?|testing|screenings?|awareness|"
                       r"education|class(?:es)?|month|walk|support group)\b")
-_PRONOUN = re.compile(r"\s+it\b")
+_PRONOUN = re.compile(r"\s+(?:it|them)\b")
+_PRONOUN_GAP = re.compile(r"\s+(?:it|them)\s+")
+# "... and it's gone in 2 days": the pronoun is the subject of an effect after it
+_PRONOUN_SUBJECT = re.compile(r"\b(?:it|they)(?:'s|'re|’s|’re| is| are| was| were| has| have)?"
+                              r"\s+(?:\w+\s+)?$")
 _CAUSES = re.compile(r"\b(?:makes?|making|made|causes?|causing|caused|leads? to|triggers?|"
                      r"forces?)\b")
 # "a standard antibiotic course", "anti-seizure drugs": the drug itself, no claim
@@ -93,6 +97,13 @@ _FOR_WHOM = re.compile(r"for (?:\w+ )?\w+ (?:with|of)")
 # the people a seller speaks of as its own: "our customers with alopecia see..."
 _BUYERS = frozenset("customers clients members patients users buyers families parents moms "
                     "mums subscribers ladies".split())
+# "took my A1C from 7.9 to 5.8", "my lupus flares dropped from monthly to zero": a reading
+# moved from one value to another, after the condition; the verb before it or in the match
+_MOVED_FROM_TO = re.compile(r"\s+(?:(dropped|fell|came down|has come down|went down|is down|"
+                            r"are down|was down|went)\s+)?from\s+[\w./%,-]+(?:\s+[\w./%-]+)?"
+                            r"\s+to\s+\S+")
+_TOOK = re.compile(r"\b(?:took|takes|take|taken|got|gets|brought|brings|has brought)\s+"
+                   r"(?:my|his|her|their|your|our|the)\s+(?:[\w-]+'s\s+)?\S*\s*$")
 # Patients a clinic sees or books are no claim about what it does for them.
 _VISIT = re.compile(r"\b(?:sees?|seeing|saw|welcomes?|books?|accepts?|refers?)\s+(?:new\s+)?"
                     r"(?:patients|clients|customers)\b")
@@ -573,6 +584,11 @@ class ClaimFinder:
                 found += self._split_effects(sentence, lower, conditions, words)
                 found += self._labels(sentence, lower, conditions)
                 found += self._pronoun_effects(sentence, lower, conditions)
+        if " from " in lower and " to " in lower:
+            if conditions is None:
+                conditions = [c for c in self.conditions.find(lower)
+                              if not _SERVICE.match(lower, c.end)]
+            found += self._from_to(sentence, lower, conditions)
         if _listing_title(sentence):
             found += [Claim("disease", sentence[c.start:c.end], sentence[c.start:c.end],
                             c.start, c.end)
@@ -635,22 +651,50 @@ class ClaimFinder:
                                        sentence[c.start:c.end], start, end))
         return found
 
+    @staticmethod
+    def _from_to(sentence: str, lower: str, conditions) -> list[Claim]:
+        """A condition or marker moved from one reading to a better one by what the sentence
+        sells ("took my A1C from 7.9 to 5.8", "my ferritin dropped from 8 to 45"), the shape
+        testimonials give their numbers in."""
+        found = []
+        for c in conditions:
+            moved = _MOVED_FROM_TO.match(lower, c.end)
+            if moved and (moved.group(1) or _TOOK.search(lower, 0, c.start)):
+                found.append(Claim("disease", sentence[c.start:moved.end()].strip(),
+                                   sentence[c.start:c.end], c.start, moved.end()))
+        return found
+
     def _pronoun_effects(self, sentence: str, lower: str, conditions) -> list[Claim]:
         """An effect on "it" after a condition the sentence named ("Most IBS is
         parasites, and our cleanse fixes it for good", "sufferers, this balm heals it")."""
         found = []
-        if self._status.search(lower) or self._scoped.search(lower):
-            return found  # "no cure for COPD, but treatment can slow it down"
         for m in self._verbs.finditer(lower):
             pronoun = _PRONOUN.match(lower, m.end())
-            named = [c for c in conditions if c.end <= m.start()]
-            # not '"anxiety cure" stayed in the metadata until they removed it'
-            if pronoun and named and not self._noun_before(lower, m.start()) and not (
-                    _inside_quotes(sentence, named[-1].start, named[-1].end)):
-                c = named[-1]
-                found.append(Claim("disease", sentence[m.start():pronoun.end()],
-                                   sentence[c.start:c.end], m.start(), pronoun.end()))
+            if pronoun:
+                found += self._on_pronoun(sentence, lower, conditions, m.start(), pronoun.end())
+        for m in self._after.finditer(lower):
+            subject = _PRONOUN_SUBJECT.search(lower, max(0, m.start() - 20), m.start())
+            if subject:
+                found += self._on_pronoun(sentence, lower, conditions, subject.start(), m.end())
         return found
+
+    def _on_pronoun(self, sentence: str, lower: str, conditions, start: int, end: int
+                    ) -> list[Claim]:
+        """The claim of an effect at ``start:end`` on a pronoun, about the last condition
+        named before it, if any."""
+        if self._status.search(lower) or self._scoped.search(lower):
+            return []  # "no cure for COPD, but treatment can slow it down"
+        named = [c for c in conditions if c.end <= start]
+        # not '"anxiety cure" stayed in the metadata until they removed it'
+        if not named or self._noun_before(lower, start) or _inside_quotes(
+                sentence, named[-1].start, named[-1].end):
+            return []
+        # "them" may be anything plural the sentence named ("compounds that cause vomiting
+        # ... cooking removes them"): only conditions the sentence opens with are its topic
+        if lower[start:end].endswith("them") and len(_WORD.findall(lower[:named[0].start])) > 3:
+            return []
+        c = named[-1]
+        return [Claim("disease", sentence[start:end], sentence[c.start:c.end], start, end)]
 
     def _labels(self, sentence: str, lower: str, conditions) -> list[Claim]:
         """A label's use line: a clause that opens with "for" or says "ideal for" and then
@@ -836,6 +880,16 @@ class ClaimFinder:
                     found.append(Claim("disease", sentence[verb.start():stop],
                                        sentence[inside[0].start:inside[0].end],
                                        verb.start(), stop))
+                elif ends[0].group().endswith((" of", " from")) and (after := [
+                        c for c in conditions if stop < c.start
+                        and len(_WORD.findall(lower[stop:c.start])) <= 2]):
+                    # "takes the burn out of diabetic nerve pain"
+                    found.append(Claim("disease", sentence[verb.start():stop],
+                                       sentence[after[0].start:after[0].end],
+                                       verb.start(), after[0].end))
+                elif _PRONOUN_GAP.fullmatch(lower, verb.end(), verb.end() + ends[0].start()):
+                    # "hives every night, and the quercetin calmed them down"
+                    found += self._on_pronoun(sentence, lower, conditions, verb.start(), stop)
         return found
 
     def _near(self, lower: str, effect: re.Match, condition, after: bool,
