@@ -225,6 +225,10 @@ def kinds(finder, sentence: str) -> set[str]:
     ("So glad I found the Reset, my lupus flares went from monthly to zero", {"disease"}),
     ("Wellness podcasters have been telling listeners that fasting reverses lupus.", set()),
     ("has anyone's A1C actually dropped on berberine or is it all hype", set()),
+    # a modal in capitals insists; in lower case it hedges
+    ("cavities CAN heal with this tooth powder!!", {"disease"}),
+    ("Cavities can heal with this tooth powder.", {"hedged"}),
+    ("Some people online say beef tallow clears up eczema.", set()),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

@@ -104,6 +104,7 @@ _MOVED_FROM_TO = re.compile(r"\s+(?:(dropped|fell|came down|has come down|went d
                             r"\s+to\s+\S+")
 _TOOK = re.compile(r"\b(?:took|takes|take|taken|got|gets|brought|brings|has brought)\s+"
                    r"(?:my|his|her|their|your|our|the)\s+(?:[\w-]+'s\s+)?\S*\s*$")
+_INSISTING = re.compile(r"\b(?:CAN|WILL|DOES|DO)\b")
 # Patients a clinic sees or books are no claim about what it does for them.
 _VISIT = re.compile(r"\b(?:sees?|seeing|saw|welcomes?|books?|accepts?|refers?)\s+(?:new\s+)?"
                     r"(?:patients|clients|customers)\b")
@@ -1005,7 +1006,9 @@ class ClaimFinder:
         # clause up to a comma ("...calms seizures is not well understood"); not "so blood
         # can flow", not an aside ("undoes fatty liver, which touches one in four adults").
         after = lower[end:clause_end].split(",", 1)[0]
-        if self._triggered(self._hedges, upto, clause_start, pseudo) or any(
+        # "cavities CAN heal!!": a modal in capitals insists, it does not hedge
+        insisting = [(m.start(), m.end()) for m in _INSISTING.finditer(sentence)]
+        if self._triggered(self._hedges, upto, clause_start, pseudo + insisting) or any(
                 " " in m.group() for m in self._hedges.finditer(after)):
             return HEDGED
         return ASSERTED
