@@ -29,7 +29,7 @@ TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", 
          "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27",
          "dev28", "dev29", "dev30", "dev31", "dev32", "dev33"]
-HELD_OUT = ["heldout31"]
+HELD_OUT = ["heldout31", "heldout32"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
