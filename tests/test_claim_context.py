@@ -3,7 +3,7 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev33.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev35.yml`` were held-out sets
 first, each scored once unseen (see each file's header) and only then opened and tuned on,
 new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
@@ -22,14 +22,14 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out set today (floors against regressions).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.85, 0.05
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.80, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
 TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
          "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27",
-         "dev28", "dev29", "dev30", "dev31", "dev32", "dev33"]
-HELD_OUT = ["heldout31", "heldout32"]
+         "dev28", "dev29", "dev30", "dev31", "dev32", "dev33", "dev34", "dev35"]
+HELD_OUT = ["heldout33", "heldout34"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -229,6 +229,11 @@ def kinds(finder, sentence: str) -> set[str]:
     ("cavities CAN heal with this tooth powder!!", {"disease"}),
     ("Cavities can heal with this tooth powder.", {"hedged"}),
     ("Some people online say beef tallow clears up eczema.", set()),
+    # from dev34/dev35 (editorial copy): status without treatment, forum reports, lay names
+    ("Most tension-type headaches fade within a few hours without any treatment.", set()),
+    ("Many parents on online forums say amber necklaces ease their baby's reflux.", set()),
+    ("Bowen therapy resolves whiplash injuries in two or three treatments.", {"disease"}),
+    ("Zinc lozenges stop a cold in its tracks.", {"disease"}),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected
