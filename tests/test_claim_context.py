@@ -241,6 +241,19 @@ def kinds(finder, sentence: str) -> set[str]:
     ("Many parents swear that elderberry syrup keeps the flu away all winter.", set()),
     ("Bacopa is a herbal Ritalin for kids with ADHD.", {"disease"}),
     ("High-dose fish oil stabilises mood swings in bipolar disorder.", {"disease"}),
+    # "traditional" as the product's adjective reports nothing; its traditional use does
+    ("Traditional Chinese herbal formulas treat polycystic ovary syndrome.", {"disease"}),
+    ("Traditional healers use the bark to treat malaria.", set()),
+    # a rhetorical "why ... when" asserts what follows "when"; a real question does not
+    ("Why keep paying for Rogaine when our rosemary serum regrows bald spots faster?",
+     {"disease"}),
+    ("Why do some people get shingles when others don't?", set()),
+    # "if you take" is a risk before a medicine, not before the product's timing
+    ("Oscillo wipes out the flu virus if you take it within the first 24 hrs.", {"disease"}),
+    ("It can also lower blood sugar a little, which matters if you take diabetes medicine.",
+     set()),
+    ("I didn't believe it until my eczema cleared, and now I know it will work for you too.",
+     {"disease"}),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

@@ -104,6 +104,9 @@ _MOVED_FROM_TO = re.compile(r"\s+(?:(dropped|fell|came down|has come down|went d
                             r"\s+to\s+\S+")
 _TOOK = re.compile(r"\b(?:took|takes|take|taken|got|gets|brought|brings|has brought)\s+"
                    r"(?:my|his|her|their|your|our|the)\s+(?:[\w-]+'s\s+)?\S*\s*$")
+# "Why suffer another day when NerveSoothe switches the pain off?": the question is rhetorical
+# and what follows its "when" is asserted
+_RHETORICAL = re.compile(r"\s*why\b[^?]*?\bwhen\b")
 _INSISTING = re.compile(r"\b(?:CAN|WILL|DOES|DO)\b")
 # Patients a clinic sees or books are no claim about what it does for them.
 _VISIT = re.compile(r"\b(?:sees?|seeing|saw|welcomes?|books?|accepts?|refers?)\s+(?:new\s+)?"
@@ -964,9 +967,13 @@ class ClaimFinder:
         verdict = _VERDICT.match(lower)
         if verdict and verdict.end() <= start and verdict.group(1) in self._verdicts:
             return NOT_ASSERTED
-        if (self._disclaimers.search(lower) or sentence.rstrip(" \"'”’)").endswith("?")
-                or (_ASKS.match(lower) and "?" in lower[end:])
-                or _inside_quotes(sentence, start, end) or _CONDITIONAL.search(lower[:start])):
+        rhetorical = _RHETORICAL.match(lower)
+        rhetorical = rhetorical if rhetorical and start >= rhetorical.end() else None
+        asks = sentence.rstrip(" \"'”’)").endswith("?") and not rhetorical
+        if (self._disclaimers.search(lower) or asks
+                or (_ASKS.match(lower) and "?" in lower[end:] and not rhetorical)
+                or _inside_quotes(sentence, start, end)
+                or (_CONDITIONAL.search(lower[:start]) and not rhetorical)):
             return NOT_ASSERTED
         clause_start, clause_end = _clause(lower, start, end, _CLAUSE_BREAK)
         clause = lower[clause_start:clause_end]
