@@ -3,7 +3,7 @@
 The labelled sets are original sentences written in the shapes of real copy (see the header
 of each file), each by a different author who saw neither the detector nor the other sets.
 ``dev.yml`` to ``dev3.yml`` were used to tune the word lists from the start (55 % and 66 % of
-their claims were found when first scored). ``dev4.yml`` to ``dev37.yml`` were held-out sets
+their claims were found when first scored). ``dev4.yml`` to ``dev39.yml`` were held-out sets
 first, each scored once unseen (see each file's header) and only then opened and tuned on,
 new sets being written each time.
 ``HELD_OUT`` are never read while tuning: their figures say how the audit does on copy it has
@@ -22,15 +22,12 @@ from stackwise_analysis.audits.compliance import claim_finder
 from stackwise_analysis.styleguide import load_styleguide
 
 #: What the audit reaches on the held-out sets today (floors against regressions, not the
-#: issue's target of 90 % and 5 %: heldout35/36 pooled gave 82.3 % and 6.1 % when first scored).
-HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.80, 0.07
+#: issue's target of 90 % and 5 %: heldout37/38 pooled gave 78.7 % and 0.8 % when first scored).
+HELD_OUT_RECALL, HELD_OUT_ALARMS = 0.78, 0.05
 
 SETS = Path(__file__).parent / "data" / "claims"
-TUNED = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
-         "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19",
-         "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27",
-         "dev28", "dev29", "dev30", "dev31", "dev32", "dev33", "dev34", "dev35", "dev36", "dev37"]
-HELD_OUT = ["heldout35", "heldout36"]
+TUNED = ["dev"] + [f"dev{n}" for n in range(2, 40)]
+HELD_OUT = ["heldout37", "heldout38"]
 CLAIMS = {"disease_claim": "disease", "absolute_claim": "absolute", "hedged_claim": "hedged"}
 NOT_ASSERTED = ("negated", "reported", "quoted", "warning", "disclaimer", "question",
                 "disease_status")
@@ -254,6 +251,13 @@ def kinds(finder, sentence: str) -> set[str]:
      set()),
     ("I didn't believe it until my eczema cleared, and now I know it will work for you too.",
      {"disease"}),
+    # from dev38/dev39: a therapy's own medicine or inhaler is the product, not a drug
+    ("Functional medicine protocols clear small intestinal bacterial overgrowth.", {"disease"}),
+    ("Salt inhalers cure mild sleep apnoea.", {"disease"}),
+    ("Blood pressure tablets lower blood pressure.", set()),
+    ("Some evidence suggests balneotherapy may help knee osteoarthritis.", {"hedged"}),
+    ("Salt spa operators say halotherapy clears the lungs of people with COPD.", set()),
+    ("During a hard effort, they burn through their ATP within seconds.", set()),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected

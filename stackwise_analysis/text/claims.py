@@ -108,6 +108,11 @@ _TOOK = re.compile(r"\b(?:took|takes|take|taken|got|gets|brought|brings|has brou
 # and what follows its "when" is asserted
 _RHETORICAL = re.compile(r"\s*why\b[^?]*?\bwhen\b")
 _INSISTING = re.compile(r"\b(?:CAN|WILL|DOES|DO)\b")
+# "functional medicine", "salt inhalers", "Unani medicines": the therapy an article is about,
+# not a drug
+_THERAPY_KINDS = frozenset("functional herbal salt ayurvedic unani homeopathic homoeopathic "
+                           "chinese kampo siddha tibetan naturopathic holistic botanical "
+                           "anthroposophic".split())
 # Patients a clinic sees or books are no claim about what it does for them.
 _VISIT = re.compile(r"\b(?:sees?|seeing|saw|welcomes?|books?|accepts?|refers?)\s+(?:new\s+)?"
                     r"(?:patients|clients|customers)\b")
@@ -1160,7 +1165,7 @@ def _own_product(sentence: str, subject_start: int, at: int) -> bool:
     # made-up word ("GlucoBalance")
     recent = words[-3:]
     opening = len(words) - len(recent)
-    return bool(_OWN.search(before.lower())) or any(
+    return bool(_OWN.search(before.lower())) or last.lower() in _THERAPY_KINDS or any(
         w[:1].isupper() and opening + i > 0 for i, w in enumerate(recent)) or (
         last[:1].isupper() and (any(c.isupper() for c in last[1:])
                                 or last.lower() not in cmu_syllables()))
