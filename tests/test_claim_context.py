@@ -258,6 +258,12 @@ def kinds(finder, sentence: str) -> set[str]:
     ("Some evidence suggests balneotherapy may help knee osteoarthritis.", {"hedged"}),
     ("Salt spa operators say halotherapy clears the lungs of people with COPD.", set()),
     ("During a hard effort, they burn through their ATP within seconds.", set()),
+    # house copy: a product named after a condition, a contraindication, the appeal described
+    ("Bottles of elderberry syrup sit next to the cough drops.", set()),
+    ("Since I started the tea, my blood pressure drops within minutes.", {"disease"}),
+    ("Skip cupping over broken skin, sunburn or active eczema.", set()),
+    ("The appeal is obvious: one or two injections instead of major surgery.", set()),
+    ("One or two injections instead of major surgery!", {"disease"}),
 ])
 def test_context_rules_both_ways(finder, sentence, expected):
     assert kinds(finder, sentence) == expected
@@ -381,8 +387,8 @@ def test_condition_starts_match_every_n_gram_looked_up(finder):
 def test_house_copy_stays_quiet(finder):
     """Our own articles hedge and warn: a new word or rule must not make the sample corpus's
     sentences fire (``benchmarks/eval_house_claims.py --list`` shows which ones do). The
-    bounds are today's counts: 12 sentences with a blocker claim (the sample's deliberate
-    claim articles among them) and 60 hedged only, of 2,102."""
+    bounds are today's counts: 9 sentences with a blocker claim (all in the sample's three
+    deliberate claim articles) and 60 hedged only, of 2,102."""
     import importlib.util
 
     from stackwise_analysis import load_corpus
@@ -398,5 +404,5 @@ def test_house_copy_stays_quiet(finder):
     blockers = sum(bool(k & {"disease", "absolute"}) for k in kinds)
     hedged = sum(k == {"hedged"} for k in kinds)
     assert len(sentences) > 2000
-    assert blockers <= 12, blockers
+    assert blockers <= 9, blockers
     assert hedged <= 60, hedged

@@ -113,6 +113,9 @@ _INSISTING = re.compile(r"\b(?:CAN|WILL|DOES|DO)\b")
 _THERAPY_KINDS = frozenset("functional herbal salt ayurvedic unani homeopathic homoeopathic "
                            "chinese kampo siddha tibetan naturopathic holistic botanical "
                            "anthroposophic".split())
+# Before and after a condition that names a product with the next word ("the cough drops.")
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|some|of|and|or|with|your|their)\s+$")
+_NOUN_ENDS = re.compile(r"\s*(?:[.,;:!?)]|\band\b|\bor\b|$)")
 # Patients a clinic sees or books are no claim about what it does for them.
 _VISIT = re.compile(r"\b(?:sees?|seeing|saw|welcomes?|books?|accepts?|refers?)\s+(?:new\s+)?"
                     r"(?:patients|clients|customers)\b")
@@ -653,12 +656,23 @@ class ClaimFinder:
                 if near and not after and self._negated_between(lower, near[-1].end,
                                                                 m.start()):
                     continue  # "type 1 diabetes cannot currently be cured"
+                if near and not after and self._product_name(lower, near[-1], m):
+                    continue  # "next to the cough drops"
                 if near:
                     c = near[0] if after else near[-1]
                     start, end = min(m.start(), c.start), max(m.end(), c.end)
                     found.append(Claim("disease", sentence[m.start():m.end()],
                                        sentence[c.start:c.end], start, end))
         return found
+
+    def _product_name(self, lower: str, condition, effect: re.Match) -> bool:
+        """Whether a condition and the effect word right after it name a product ("the
+        cough drops", "a cough syrup."), not the condition falling ("my blood pressure drops
+        within minutes")."""
+        return (effect.group() in self._product_nouns
+                and not lower[condition.end:effect.start()].strip()
+                and _DETERMINER_BEFORE.search(lower, 0, condition.start) is not None
+                and _NOUN_ENDS.match(lower, effect.end()) is not None)
 
     @staticmethod
     def _from_to(sentence: str, lower: str, conditions) -> list[Claim]:
