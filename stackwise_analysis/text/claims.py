@@ -56,7 +56,6 @@ _SUFFIXED = re.compile(r"\w-" + _AGAINST + r"\b")
 _SERVICE = re.compile(r"\s+(?:checks?|check-ups?|tests?|testing|screenings?|awareness|"
                       r"education|class(?:es)?|month|walk|support group)\b")
 _PRONOUN = re.compile(r"\s+(?:it|them)\b")
-_PRONOUN_GAP = re.compile(r"\s+(?:it|them)\s+")
 # "... and it's gone in 2 days": the pronoun is the subject of an effect after it
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|they)(?:'s|'re|’s|’re| is| are| was| were| has| have)?"
                               r"\s+(?:\w+\s+)?$")
@@ -587,10 +586,7 @@ class ClaimFinder:
         # Most sentences hold no word a claim starts with: set tests spare them the scans.
         conditions = None
         if not words.isdisjoint(self._effect_first):
-            # "free blood pressure checks", "a diabetes education class": a service named
-            # after a condition says nothing about the condition
-            conditions = [c for c in self.conditions.find(lower)
-                          if not _SERVICE.match(lower, c.end)]
+            conditions = self._targets(lower)
             if conditions:
                 found += self._effects(sentence, lower, conditions, words)
                 found += self._split_effects(sentence, lower, conditions, words)
@@ -598,8 +594,7 @@ class ClaimFinder:
                 found += self._pronoun_effects(sentence, lower, conditions)
         if " from " in lower and " to " in lower:
             if conditions is None:
-                conditions = [c for c in self.conditions.find(lower)
-                              if not _SERVICE.match(lower, c.end)]
+                conditions = self._targets(lower)
             found += self._from_to(sentence, lower, conditions)
         if _listing_title(sentence):
             found += [Claim("disease", sentence[c.start:c.end], sentence[c.start:c.end],
@@ -664,6 +659,11 @@ class ClaimFinder:
                     found.append(Claim("disease", sentence[m.start():m.end()],
                                        sentence[c.start:c.end], start, end))
         return found
+
+    def _targets(self, lower: str) -> list:
+        """The conditions of ``lower`` an effect can be claimed on: not a service named after
+        one ("free blood pressure checks", "a diabetes education class")."""
+        return [c for c in self.conditions.find(lower) if not _SERVICE.match(lower, c.end)]
 
     def _product_name(self, lower: str, condition, effect: re.Match) -> bool:
         """Whether a condition and the effect word right after it name a product ("the
@@ -910,7 +910,7 @@ class ClaimFinder:
                     found.append(Claim("disease", sentence[verb.start():stop],
                                        sentence[after[0].start:after[0].end],
                                        verb.start(), after[0].end))
-                elif _PRONOUN_GAP.fullmatch(lower, verb.end(), verb.end() + ends[0].start()):
+                elif gap[:ends[0].start()].split() in (["it"], ["them"]):
                     # "hives every night, and the quercetin calmed them down"
                     found += self._on_pronoun(sentence, lower, conditions, verb.start(), stop)
         return found
